@@ -1,0 +1,65 @@
+# pam_agentlink - top-level build.
+#   make            build pam_agentlink.so
+#   make check      unit, module and end-to-end tests (as root: namespaces)
+#   make install    DESTDIR=... PAMDIR=... to override the module directory
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WERROR   ?= -Werror
+WARNINGS  = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+            -Wstrict-prototypes -Wmissing-prototypes -Wno-format-nonliteral
+CPPFLAGS += -D_GNU_SOURCE -Ipam_agentlink
+ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC $(CFLAGS)
+
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
+ifneq ($(MULTIARCH),)
+PAMDIR   ?= /lib/$(MULTIARCH)/security
+else
+PAMDIR   ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib)/security
+endif
+DESTDIR  ?=
+
+# libselinux is optional: used when its headers are there, unless SELINUX=no.
+SELINUX  ?= $(shell printf '\#include <selinux/selinux.h>\n' | \
+              $(CC) -E -x c - >/dev/null 2>&1 && echo yes || echo no)
+ifeq ($(SELINUX),yes)
+CPPFLAGS += -DHAVE_SELINUX
+SELINUX_LIBS = -lselinux
+endif
+
+LIB_SRCS = pam_agentlink/log.c pam_agentlink/cfg.c pam_agentlink/expand.c \
+           pam_agentlink/hosthash.c pam_agentlink/rule.c \
+           pam_agentlink/scan.c pam_agentlink/probe.c \
+           pam_agentlink/linkops.c pam_agentlink/apply.c \
+           pam_agentlink/watch.c
+LIB_OBJS = $(LIB_SRCS:.c=.o)
+HEADERS  = pam_agentlink/agentlink.h
+
+MODULE   = pam_agentlink.so
+LIBAL    = pam_agentlink/libagentlink.a
+
+.PHONY: all check install uninstall clean
+all: $(MODULE)
+
+%.o: %.c $(HEADERS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBAL): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(MODULE): pam_agentlink/pam_agentlink.o $(LIBAL)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-z,defs -Wl,-z,now \
+	  -Wl,--version-script=pam_agentlink/pam_agentlink.map \
+	  -o $@ pam_agentlink/pam_agentlink.o $(LIBAL) -lpam $(SELINUX_LIBS)
+
+install: $(MODULE)
+	install -d $(DESTDIR)$(PAMDIR)
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
+
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE)
+
+include tests/tests.mk
+
+clean: tests-clean
+	rm -f $(MODULE) $(LIBAL) pam_agentlink/*.o

@@ -1,0 +1,256 @@
+/*
+ * agentlink.h - the internal library behind pam_agentlink.
+ *
+ * Nothing here depends on a PAM handle: the PAM entry points (and, later,
+ * a command-line tool run by the user) fill in a struct al_ctx and call
+ * al_apply() or al_watch().  Every function that touches the filesystem
+ * expects to run with the user's filesystem credentials already in place.
+ */
+#ifndef AGENTLINK_H
+#define AGENTLINK_H
+
+#include <stdarg.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <syslog.h>
+#include <time.h>
+
+/* sizeof(((struct sockaddr_un *)0)->sun_path): 107 bytes and a NUL. */
+#define AL_SUN_PATH_MAX 108
+#define AL_HOSTHASH_LEN 10
+#define AL_TMPDIR "/tmp"
+
+/* ---- logging (log.c) ---- */
+
+typedef void (*al_log_fn)(void *arg, int prio, const char *fmt, va_list ap);
+
+struct al_log {
+	al_log_fn fn;
+	void *arg;
+	int debug;
+};
+
+void al_log(const struct al_log *lg, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define al_debug(lg, ...) \
+	do { if ((lg)->debug) al_log((lg), LOG_DEBUG, __VA_ARGS__); } while (0)
+/* A logger that writes "pam_agentlink: ..." lines to stderr. */
+void al_log_stderr(void *arg, int prio, const char *fmt, va_list ap);
+
+/* "a/b" into buf; -1 (buf untouched beyond sz) when it does not fit. */
+int al_join(char *buf, size_t sz, const char *a, const char *b);
+
+/* ---- configuration (cfg.c) ---- */
+
+enum al_policy { AL_POLICY_KEEP, AL_POLICY_NEWEST };
+
+#define AL_DEFAULT_LINK "~/.ssh/agent-%H.sock"
+#define AL_DEFAULT_ENV "AGENTLINK_SOCK"
+#define AL_DEFAULT_CONF "/etc/security/agentlink.conf"
+#define AL_DEFAULT_WAIT 10
+#define AL_MAX_WAIT 600
+#define AL_TEMPLATE_MAX 256
+#define AL_ENV_MAX 64
+#define AL_SERVICES_MAX 256
+
+struct al_cfg {
+	char link[AL_TEMPLATE_MAX];	/* template, expanded per user */
+	char env[AL_ENV_MAX];		/* "" when env=none */
+	enum al_policy policy;
+	unsigned wait;			/* seconds; 0 disables the watch */
+	int cleanup;
+	char services[AL_SERVICES_MAX];	/* comma-separated PAM services */
+	int debug;
+	char conf[AL_TEMPLATE_MAX];
+};
+
+void al_cfg_defaults(struct al_cfg *cfg);
+/* One "key=value" or "key" setting; origin names it in log lines. */
+int al_cfg_set(struct al_cfg *cfg, const char *opt, const char *origin,
+	       const struct al_log *lg);
+/* Parses a config file held in memory; name is used in log lines. */
+void al_cfg_parse_text(struct al_cfg *cfg, const char *text, size_t len,
+		       const char *name, const struct al_log *lg);
+/* Reads path (must be a regular file owned by root, not writable by others). */
+int al_cfg_load_file(struct al_cfg *cfg, const char *path, int must_exist,
+		     const struct al_log *lg);
+/* Defaults, then the config file (conf= from argv), then argv itself. */
+void al_cfg_load(struct al_cfg *cfg, int argc, const char **argv,
+		 const struct al_log *lg);
+int al_cfg_service_listed(const struct al_cfg *cfg, const char *service);
+
+/* ---- template expansion (expand.c) ---- */
+
+struct al_user {
+	const char *name;
+	uid_t uid;
+	gid_t gid;
+	const char *home;
+};
+
+/*
+ * Expands ~ (leading), %h, %u, %U, %H and %%.  The result must be an
+ * absolute path without "." or ".." components that fits a Unix socket
+ * address.  Returns 0, or -1 with *err naming the problem.
+ */
+int al_expand(const char *tmpl, const struct al_user *user,
+	      const char *shorthost, char *out, size_t outsz, const char **err);
+/* Checks a template's syntax with placeholder values. */
+int al_expand_check(const char *tmpl, const char **err);
+
+/* ---- host name hash as OpenSSH >= 10.1 puts it in socket names ---- */
+
+void al_sha512(const void *data, size_t len, unsigned char out[64]);
+void al_hosthash(const char *hostname, char out[AL_HOSTHASH_LEN + 1]);
+/* gethostname() and its part before the first dot. */
+int al_hostnames(char *full, size_t fullsz, char *shorthost, size_t shortsz);
+
+/* ---- the rule (rule.c): pure, no system calls ---- */
+
+enum al_liveness { AL_UNKNOWN = 0, AL_LIVE, AL_DEAD };
+enum al_layout { AL_LAYOUT_TMP = 1, AL_LAYOUT_HOME = 2 };
+
+struct al_candidate {
+	char path[AL_SUN_PATH_MAX];
+	struct timespec mtime;
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;			/* from agent.<pid>; 0 for HOME layout */
+	enum al_layout layout;
+	enum al_liveness live;
+};
+
+enum al_link_kind {
+	AL_LINK_MISSING,
+	AL_LINK_SYMLINK,
+	AL_LINK_OTHER			/* a file, directory, FIFO... */
+};
+
+struct al_link_state {
+	enum al_link_kind kind;
+	int target;			/* candidate index, or -1 */
+};
+
+enum al_action {
+	AL_ACT_NONE,			/* no link, nothing live */
+	AL_ACT_KEEP,
+	AL_ACT_LINK,			/* create or replace, to .index */
+	AL_ACT_REMOVE,
+	AL_ACT_REFUSE,			/* link path is not ours to replace */
+	AL_ACT_PROBE			/* need liveness of .index first */
+};
+
+enum al_reason {
+	AL_WHY_ALIVE,			/* link points at a live candidate */
+	AL_WHY_MISSING,			/* there was no link */
+	AL_WHY_DEAD,			/* link target is a dead candidate */
+	AL_WHY_FOREIGN,			/* link target is no candidate */
+	AL_WHY_NEWER,			/* policy=newest: a newer one is live */
+	AL_WHY_NOT_SYMLINK
+};
+
+struct al_decision {
+	enum al_action action;
+	enum al_reason reason;
+	int index;
+};
+
+struct al_decision al_decide(enum al_policy policy,
+			     const struct al_link_state *link,
+			     const struct al_candidate *cand, size_t n);
+const char *al_reason_text(enum al_reason why);
+
+/* ---- the context every operation below works in ---- */
+
+struct al_ctx {
+	const struct al_log *log;
+	uid_t uid;
+	const char *user;
+	const char *home;
+	const char *tmpdir;		/* AL_TMPDIR */
+	char link[AL_SUN_PATH_MAX];	/* expanded link path */
+	char hosthash[AL_HOSTHASH_LEN + 1];
+	enum al_policy policy;
+	int cleanup;
+};
+
+/* ---- candidate discovery (scan.c) ---- */
+
+struct al_cands {
+	struct al_candidate *v;
+	size_t n, cap;
+};
+
+int al_scan(const struct al_ctx *ctx, struct al_cands *out);
+void al_cands_free(struct al_cands *c);
+/* Accepts "agent.<digits>" and returns the pid, or 0. */
+pid_t al_tmp_socket_pid(const char *name);
+/* Accepts "s.<hash>.sshd.<random>" with this host's hash. */
+int al_home_socket_name_ok(const char *name, const char *hosthash);
+/* Accepts "ssh-" followed by mkdtemp's ten characters. */
+int al_tmp_dir_name_ok(const char *name);
+/* Opens ~/.ssh/agent without following links; -1 if absent or untrusted. */
+int al_home_agent_dir_open(const struct al_ctx *ctx);
+
+/* ---- liveness (probe.c) ---- */
+
+/* 1: something accepts connections; 0: refused (dead); -1: other error. */
+int al_probe(const char *path);
+
+/* ---- safe link operations (linkops.c) ---- */
+
+/* Opens (creating 0700 if missing) the link's directory; *base gets the
+ * link's last component.  Returns a directory fd or -1 (logged). */
+int al_linkdir_open(const struct al_ctx *ctx, const char **base);
+/* Reads the link: kind, and its target into buf (empty if none). */
+int al_link_read(int dirfd, const char *base, enum al_link_kind *kind,
+		 char *buf, size_t bufsz);
+int al_link_replace(const struct al_ctx *ctx, int dirfd, const char *base,
+		    const char *target);
+int al_link_remove(const struct al_ctx *ctx, int dirfd, const char *base);
+
+/* ---- putting it together (apply.c) ---- */
+
+enum al_status { AL_OK = 0, AL_ERR = -1, AL_NOHOME = -2 };
+
+struct al_outcome {
+	enum al_action action;		/* what was done */
+	enum al_reason reason;
+	int link_alive;			/* link points at a live socket now */
+	char old_target[AL_SUN_PATH_MAX * 2];
+	char new_target[AL_SUN_PATH_MAX];
+};
+
+/* al_settle flags: log "kept" and "nothing to do" at debug level only. */
+#define AL_QUIET_KEEP 1
+
+/* Decides on and acts over an already scanned candidate list; fills in
+ * liveness as it probes.  when ("open", "close", "watch") prefixes logs. */
+enum al_status al_settle(const struct al_ctx *ctx, struct al_cands *cands,
+			 const char *when, int flags, struct al_outcome *out);
+/* Scan, remove stale sockets when ctx->cleanup, settle. */
+enum al_status al_apply(const struct al_ctx *ctx, const char *when,
+			struct al_outcome *out);
+/* Removes this user's dead sockets (and empty /tmp/ssh-* directories)
+ * from cands, marking them dead; returns how many were removed. */
+int al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands);
+
+/* ---- the watch (watch.c) ---- */
+
+/*
+ * Waits up to wait_ms for a new forwarded socket, settling the link each
+ * time one appears, until one that belongs to the connection of parent_pid
+ * (sshd's monitor: its child names /tmp sockets; ~/.ssh/agent sockets
+ * younger than since count as its own) is live.  parent_pidfd (or -1)
+ * ends the wait as soon as that process exits.
+ */
+int al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
+	     unsigned wait_ms, const struct timespec *since);
+/* Set from a signal handler to end al_watch().  al_watch() lets signals
+ * in only while it waits, so it never stops half-way through a change. */
+extern volatile sig_atomic_t al_watch_stop;
+/* The parent pid of pid from /proc, or -1. */
+pid_t al_parent_of(pid_t pid);
+
+#endif /* AGENTLINK_H */

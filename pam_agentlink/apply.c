@@ -1,0 +1,241 @@
+/*
+ * apply.c - one settling pass: look at the link, decide with al_decide(),
+ * probe what the decision asks about, act, and log one line saying what
+ * was done and why.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agentlink.h"
+
+/* A socket younger than this may be between sshd's bind() and listen(). */
+#define AL_STALE_MIN_AGE 2
+
+static void
+probe_into(struct al_candidate *c)
+{
+	c->live = al_probe(c->path) == 1 ? AL_LIVE : AL_DEAD;
+}
+
+static int
+find_target(const struct al_cands *cands, const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < cands->n; i++)
+		if (strcmp(cands->v[i].path, target) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+log_outcome(const struct al_ctx *ctx, const char *when, int flags,
+	    const struct al_outcome *o)
+{
+	const char *why = al_reason_text(o->reason);
+
+	switch (o->action) {
+	case AL_ACT_KEEP:
+		if (flags & AL_QUIET_KEEP)
+			al_debug(ctx->log, "%s: kept %s -> %s (%s)", when,
+				 ctx->link, o->new_target, why);
+		else
+			al_log(ctx->log, LOG_INFO, "%s: kept %s -> %s (%s)", when,
+			       ctx->link, o->new_target, why);
+		break;
+	case AL_ACT_LINK:
+		if (o->old_target[0] != '\0')
+			al_log(ctx->log, LOG_INFO, "%s: relinked %s from %s to %s "
+			       "(%s)", when, ctx->link, o->old_target,
+			       o->new_target, why);
+		else
+			al_log(ctx->log, LOG_INFO, "%s: linked %s -> %s (%s)", when,
+			       ctx->link, o->new_target, why);
+		break;
+	case AL_ACT_REMOVE:
+		al_log(ctx->log, LOG_INFO, "%s: removed %s, which pointed at %s "
+		       "(%s, and no other agent socket of %s is alive)", when,
+		       ctx->link, o->old_target, why, ctx->user);
+		break;
+	case AL_ACT_REFUSE:
+		al_log(ctx->log, LOG_ERR, "%s: %s exists and is not a symbolic "
+		       "link; leaving it alone", when, ctx->link);
+		break;
+	case AL_ACT_NONE:
+		al_debug(ctx->log, "%s: no live agent socket of %s; no link", when,
+			 ctx->user);
+		break;
+	case AL_ACT_PROBE:
+		break;
+	}
+}
+
+enum al_status
+al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
+	  int flags, struct al_outcome *out)
+{
+	struct al_link_state link;
+	struct al_decision d;
+	const char *base;
+	int dfd, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->action = AL_ACT_NONE;
+	if ((dfd = al_linkdir_open(ctx, &base)) < 0)
+		return AL_ERR;
+	if (al_link_read(dfd, base, &link.kind, out->old_target,
+			 sizeof(out->old_target)) != 0) {
+		al_log(ctx->log, LOG_ERR, "%s: cannot look at %s: %m", when,
+		       ctx->link);
+		close(dfd);
+		return AL_ERR;
+	}
+	link.target = link.kind == AL_LINK_SYMLINK ?
+	    find_target(cands, out->old_target) : -1;
+
+	for (;;) {
+		d = al_decide(ctx->policy, &link, cands->v, cands->n);
+		if (d.action != AL_ACT_PROBE)
+			break;
+		probe_into(&cands->v[d.index]);
+	}
+	out->action = d.action;
+	out->reason = d.reason;
+	if (d.index >= 0)
+		strcpy(out->new_target, cands->v[d.index].path);
+
+	if (d.action == AL_ACT_LINK)
+		r = al_link_replace(ctx, dfd, base, out->new_target);
+	else if (d.action == AL_ACT_REMOVE)
+		r = al_link_remove(ctx, dfd, base);
+	close(dfd);
+	if (r != 0)
+		return AL_ERR;
+	out->link_alive = d.action == AL_ACT_KEEP || d.action == AL_ACT_LINK;
+	log_outcome(ctx, when, flags, out);
+	return d.action == AL_ACT_REFUSE ? AL_ERR : AL_OK;
+}
+
+static int
+old_enough(const struct al_candidate *c, const struct timespec *now)
+{
+	return now->tv_sec - c->mtime.tv_sec >= AL_STALE_MIN_AGE;
+}
+
+/* The process a /tmp socket is named after is gone (or unknowable). */
+static int
+tmp_owner_gone(const struct al_candidate *c)
+{
+	return kill(c->pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Opens the directory holding candidate c, without following links. */
+static int
+open_socket_dir(const struct al_ctx *ctx, const struct al_candidate *c,
+		int *tmpfd, char dname[16])
+{
+	const char *name = c->path + strlen(ctx->tmpdir) + 1;
+	int fd;
+
+	*tmpfd = -1;
+	if (c->layout == AL_LAYOUT_HOME)
+		return al_home_agent_dir_open(ctx);
+	/* /tmp/ssh-XXXXXXXXXX/agent.<pid> */
+	snprintf(dname, 16, "%.*s", (int)strcspn(name, "/"), name);
+	if ((*tmpfd = open(ctx->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	fd = openat(*tmpfd, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
+static void
+remove_stale(const struct al_ctx *ctx, const struct al_candidate *c)
+{
+	const char *name = strrchr(c->path, '/') + 1;
+	char dname[16] = "";
+	struct stat st, ds;
+	int tmpfd, dfd;
+
+	dfd = open_socket_dir(ctx, c, &tmpfd, dname);
+	/* Only the very socket that was found, in a directory of the user's. */
+	if (dfd < 0 || fstat(dfd, &ds) != 0 || ds.st_uid != ctx->uid ||
+	    (ds.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISSOCK(st.st_mode) || st.st_dev != c->dev ||
+	    st.st_ino != c->ino || st.st_uid != ctx->uid) {
+		al_debug(ctx->log, "stale socket %s changed under us; left alone",
+			 c->path);
+	} else if (unlinkat(dfd, name, 0) != 0) {
+		al_log(ctx->log, LOG_ERR, "cannot remove stale socket %s: %m",
+		       c->path);
+	} else {
+		al_log(ctx->log, LOG_INFO, "removed stale agent socket %s "
+		       "(nothing listens on it)", c->path);
+		/* sshd's per-connection directory goes with its socket. */
+		if (tmpfd >= 0 && unlinkat(tmpfd, dname, AT_REMOVEDIR) == 0)
+			al_debug(ctx->log, "removed empty directory %s/%s",
+				 ctx->tmpdir, dname);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	if (tmpfd >= 0)
+		close(tmpfd);
+}
+
+int
+al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
+{
+	struct timespec now;
+	size_t i, kept = 0;
+	int removed = 0;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (i = 0; i < cands->n; i++) {
+		struct al_candidate *c = &cands->v[i];
+
+		if (old_enough(c, &now) &&
+		    (c->layout == AL_LAYOUT_HOME || tmp_owner_gone(c)) &&
+		    c->live != AL_LIVE && al_probe(c->path) == 0) {
+			remove_stale(ctx, c);
+			removed++;
+			continue;
+		}
+		cands->v[kept++] = *c;
+	}
+	cands->n = kept;
+	return removed;
+}
+
+enum al_status
+al_apply(const struct al_ctx *ctx, const char *when, struct al_outcome *out)
+{
+	struct al_cands cands = { NULL, 0, 0 };
+	enum al_status st;
+	struct stat hs;
+
+	memset(out, 0, sizeof(*out));
+	errno = 0;
+	if (stat(ctx->home, &hs) != 0 || !S_ISDIR(hs.st_mode)) {
+		al_log(ctx->log, LOG_NOTICE, "%s: home directory %s of %s: %s; "
+		       "nothing to do", when, ctx->home, ctx->user,
+		       errno ? strerror(errno) : "not a directory");
+		return AL_NOHOME;
+	}
+	if (al_scan(ctx, &cands) != 0) {
+		al_log(ctx->log, LOG_ERR, "%s: out of memory listing agent sockets",
+		       when);
+		al_cands_free(&cands);
+		return AL_ERR;
+	}
+	if (ctx->cleanup)
+		al_cleanup_stale(ctx, &cands);
+	st = al_settle(ctx, &cands, when, 0, out);
+	al_cands_free(&cands);
+	return st;
+}

@@ -1,0 +1,40 @@
+/* log.c - logging through a caller-supplied sink (pam_syslog or stderr). */
+#include <stdio.h>
+#include <string.h>
+
+#include "agentlink.h"
+
+void
+al_log(const struct al_log *lg, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (lg == NULL || lg->fn == NULL)
+		return;
+	va_start(ap, fmt);
+	lg->fn(lg->arg, prio, fmt, ap);
+	va_end(ap);
+}
+
+void
+al_log_stderr(void *arg, int prio, const char *fmt, va_list ap)
+{
+	(void)arg;
+	(void)prio;
+	fputs("pam_agentlink: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int
+al_join(char *buf, size_t sz, const char *a, const char *b)
+{
+	size_t al = strlen(a), bl = strlen(b);
+
+	if (al + 1 + bl >= sz)
+		return -1;
+	memcpy(buf, a, al);
+	buf[al] = '/';
+	memcpy(buf + al + 1, b, bl + 1);
+	return 0;
+}

@@ -1,0 +1,27 @@
+# Tests: TAP programs run by prove.  Unit tests need nothing; module tests
+# run through the real libpam inside private namespaces (root).
+TEST_CFLAGS = $(WARNINGS) $(WERROR) $(CFLAGS) -Itests/lib
+UNIT_TESTS  = tests/unit/test_rule tests/unit/test_expand tests/unit/test_cfg \
+              tests/unit/test_hosthash tests/unit/test_scan
+TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix
+MODULE_TEST = tests/module/test_module
+
+tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL)
+
+tests/tools/%: tests/tools/%.c
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $<
+
+$(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam
+
+.PHONY: check-build tests-clean
+check-build: $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
+
+TESTS ?= $(UNIT_TESTS) tests/module/module.t
+
+check: check-build
+	prove -v --exec '' $(TESTS)
+
+tests-clean:
+	rm -f $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
