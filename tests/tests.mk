@@ -15,13 +15,20 @@ tests/tools/%: tests/tools/%.c
 $(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam
 
-.PHONY: check-build tests-clean
-check-build: $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
+TESTS       = $(UNIT_TESTS) tests/module/module.t
+CHECK_BUILD = $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
+CLEAN_FILES =
 
-TESTS ?= $(UNIT_TESTS) tests/module/module.t
+# Each suite adds itself to TESTS, CHECK_BUILD and CLEAN_FILES in its own
+# fragment, so suites can grow without touching each other.
+-include tests/e2e/e2e.mk tests/hostile/hostile.mk fuzz/fuzz.mk \
+         bench/bench.mk doc/doc.mk
+
+.PHONY: check-build tests-clean
+check-build: $(CHECK_BUILD)
 
 check: check-build
 	prove -v --exec '' $(TESTS)
 
 tests-clean:
-	rm -f $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
+	rm -f $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST) $(CLEAN_FILES)
