@@ -49,8 +49,34 @@ tap_ok() {
 		[ -n "$todo" ] || _tap_fail=$((_tap_fail + 1))
 	fi
 }
+# tap_check NAME CMD...: one test, passing when CMD succeeds (set -e safe).
+tap_check() {
+	local name=$1 st=0
+	shift
+	"$@" || st=$?
+	tap_ok "$st" "$name"
+}
 tap_skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP $2"; }
 tap_exit() { [ "$_tap_fail" = 0 ]; }
+
+# e2e_require: a TAP skip plan (and exit) when a program is missing.
+e2e_require() {
+	local p
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] || {
+			echo "1..0 # SKIP $p is not installed (tests/deps/e2e.list)"
+			exit 0
+		}
+	done
+	[ -f "$E2E_MODULE" ] || { echo "1..0 # SKIP $E2E_MODULE not built"; exit 0; }
+}
+# as_alice CMD...: runs CMD as alice with her home, as a login would.
+as_alice() {
+	setpriv --reuid="$E2E_UID" --regid="$E2E_UID" --init-groups \
+		env -i HOME="$E2E_HOME" USER="$E2E_USER" LOGNAME="$E2E_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin SHELL=/bin/bash TERM=xterm \
+		LANG=C.UTF-8 "$@"
+}
 
 e2e_die() { echo "Bail out! $*"; [ -f "$E2E_SSHD_LOG" ] && tail -20 "$E2E_SSHD_LOG" | sed 's/^/# sshd: /'; exit 1; }
 
@@ -84,6 +110,8 @@ e2e_setup() {
 	# of ssh's (~/.ssh, known_hosts) or tmux's lands on the host.
 	mount -t tmpfs -o mode=0700 nsroot /root
 	export HOME=/root
+	# screen's socket directory (systemd-tmpfiles makes it on a host).
+	install -d -m 1777 /run/screen
 
 	ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$E2E_DIR/ssh_host_ed25519_key"
 	for k in A B; do
@@ -198,9 +226,16 @@ e2e_cleanup() {
 # ---- clients ----
 # e2e_ssh A|B [ssh args...]: ssh to alice@127.0.0.1 offering (and, with
 # -A, forwarding) agent A's or B's keys.
+# In a subshell (run with & or $(...)) it execs ssh, so that $! is the
+# client's pid and killing it ends the connection.
 e2e_ssh() {
 	local a=$1
 	shift
+	if [ "$BASHPID" != "$$" ]; then
+		export SSH_AUTH_SOCK
+		SSH_AUTH_SOCK=$(e2e_agent_sock "$a")
+		exec ssh -F "$E2E_DIR/ssh_config" "$@"
+	fi
 	SSH_AUTH_SOCK=$(e2e_agent_sock "$a") ssh -F "$E2E_DIR/ssh_config" "$@"
 }
 # e2e_ssh_bg OUTVAR A|B [ssh args...]: e2e_ssh in the background (stdin
