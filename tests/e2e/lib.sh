@@ -140,6 +140,8 @@ e2e_setup() {
 	    ServerAliveInterval 0
 	EOF
 	ln -sf /usr/sbin/sshd "$E2E_SSHD_LINK"
+	mkfifo "$E2E_HOLD"
+	exec 7<>"$E2E_HOLD"
 	e2e_agent A
 	e2e_agent B
 	trap e2e_cleanup EXIT
@@ -226,26 +228,23 @@ e2e_cleanup() {
 # ---- clients ----
 # e2e_ssh A|B [ssh args...]: ssh to alice@127.0.0.1 offering (and, with
 # -A, forwarding) agent A's or B's keys.
-# In a subshell (run with & or $(...)) it execs ssh, so that $! is the
-# client's pid and killing it ends the connection.
 e2e_ssh() {
 	local a=$1
 	shift
-	if [ "$BASHPID" != "$$" ]; then
-		export SSH_AUTH_SOCK
-		SSH_AUTH_SOCK=$(e2e_agent_sock "$a")
-		exec ssh -F "$E2E_DIR/ssh_config" "$@"
-	fi
 	SSH_AUTH_SOCK=$(e2e_agent_sock "$a") ssh -F "$E2E_DIR/ssh_config" "$@"
 }
-# e2e_ssh_bg OUTVAR A|B [ssh args...]: e2e_ssh in the background (stdin
-# from /dev/null unless the args say otherwise); sets OUTVAR to its pid.
-e2e_ssh_bg() {
-	local __v=$1
+# e2e_sshx: e2e_ssh that execs ssh, for "e2e_sshx A ... &": then $! is the
+# client's pid and killing it ends the connection.
+e2e_sshx() {
+	local a=$1
 	shift
-	e2e_ssh "$@" </dev/null >/dev/null 2>&1 &
-	printf -v "$__v" %s "$!"
+	export SSH_AUTH_SOCK
+	SSH_AUTH_SOCK=$(e2e_agent_sock "$a")
+	exec ssh -F "$E2E_DIR/ssh_config" "$@"
 }
+# A FIFO that never reaches end of file (the test holds it open): stdin for
+# clients whose remote command must run until the client goes away.
+E2E_HOLD=$E2E_DIR/hold
 
 # ---- the link and the processes ----
 e2e_link() { readlink "${1:-$E2E_LINK}" 2>/dev/null || true; }
@@ -290,26 +289,19 @@ e2e_tcp_conns() {
 }
 # Processes (not zombies) with real uid alice.
 e2e_alice_pids() {
-	local d st uid
-	for d in /proc/[0-9]*; do
-		uid=$(awk '/^Uid:/ {print $2}' "$d/status" 2>/dev/null) || continue
-		st=$(awk '/^State:/ {print $2}' "$d/status" 2>/dev/null) || continue
-		[ "$uid" = "$E2E_UID" ] && [ "$st" != Z ] && echo "${d#/proc/}"
-	done
-	return 0
+	ps -eo pid=,ruid=,stat= | awk -v u="$E2E_UID" '$2 == u && $3 !~ /^Z/ { print $1 }'
 }
-# The watch: a process of alice's forked from sshd (its exe) that is not
-# a child of an sshd process (the double fork reparents it to init).
+# The watch: a process of alice's forked from sshd (its name is sshd's)
+# whose parent is no sshd process (the double fork reparents it to init).
 e2e_watch_pids() {
-	local p exe ppid pexe
-	for p in $(e2e_alice_pids); do
-		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
-		[ "$exe" = /usr/sbin/sshd ] || continue
-		ppid=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null) || continue
-		pexe=$(readlink "/proc/$ppid/exe" 2>/dev/null) || pexe=
-		[ "$pexe" = /usr/sbin/sshd ] || echo "$p"
-	done
-	return 0
+	ps -eo pid=,ppid=,ruid=,stat=,comm= | awk -v u="$E2E_UID" '
+		{ pid[NR] = $1; pp[NR] = $2; uid[NR] = $3; st[NR] = $4; comm[$1] = $5 }
+		END {
+			for (i = 1; i <= NR; i++)
+				if (uid[i] == u && st[i] !~ /^Z/ && comm[pid[i]] ~ /^sshd/ &&
+				    comm[pp[i]] !~ /^sshd/)
+					print pid[i]
+		}'
 }
 # Processes of sshd other than the listener itself.
 e2e_sshd_children() {

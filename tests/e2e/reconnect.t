@@ -54,7 +54,7 @@ scenario() {
 	out1=$E2E_DIR/c1.$mux
 	out2=$E2E_DIR/c2.$mux
 	# Connection 1 with agent A starts the multiplexer, detached, and stays.
-	e2e_ssh A -A e2e "$start && echo ready; exec sleep 600" </dev/null >"$out1" 2>&1 &
+	e2e_sshx A -A e2e "$start && echo ready; exec sleep 600" </dev/null >"$out1" 2>&1 &
 	c1=$!
 	e2e_wait 10 ready "$out1" || e2e_die "$mux: connection A did not start $mux: $(cat "$out1")"
 	sock1=$(e2e_agent_socks | head -1)
@@ -74,7 +74,7 @@ scenario() {
 
 	# Reconnect with agent B.
 	t0=$(e2e_ms)
-	e2e_ssh B -A e2e "echo ready; exec sleep 600" </dev/null >"$out2" 2>&1 &
+	e2e_sshx B -A e2e "echo ready; exec sleep 600" </dev/null >"$out2" 2>&1 &
 	c2=$!
 	e2e_wait 10 ready "$out2" || true
 	t1=$(e2e_ms)
