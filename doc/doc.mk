@@ -29,6 +29,6 @@ tests/unit/test_selinux_off: tests/unit/test_selinux.c pam_agentlink/selinux.c \
 	  tests/unit/test_selinux.c pam_agentlink/selinux.c pam_agentlink/libagentlink.a
 
 DOC_UNIT   = tests/unit/test_selinux tests/unit/test_selinux_off
-TESTS      += doc/man.t $(DOC_UNIT) tests/debian/snippets.t
-CHECK_BUILD += $(DOC_UNIT)
+TESTS      += doc/man.t $(DOC_UNIT) tests/debian/snippets.t tests/debian/install.t
+CHECK_BUILD += $(DOC_UNIT) tests/tools/logsink
 CLEAN_FILES += $(DOC_UNIT)
