@@ -210,6 +210,17 @@ int al_link_replace(const struct al_ctx *ctx, int dirfd, const char *base,
 		    const char *target);
 int al_link_remove(const struct al_ctx *ctx, int dirfd, const char *base);
 
+/* ---- SELinux file labels (selinux.c) ---- */
+
+/*
+ * Before creating path (mode: S_IFDIR, S_IFLNK), asks for the label the
+ * policy gives it; returns 1 when a label was set, else 0 (no SELinux,
+ * disabled, no label, or an error, logged).  al_label_end(ctx, r) puts
+ * the default back.  Neither changes errno.
+ */
+int al_label_begin(const struct al_ctx *ctx, const char *path, mode_t mode);
+void al_label_end(const struct al_ctx *ctx, int set);
+
 /* ---- putting it together (apply.c) ---- */
 
 enum al_status { AL_OK = 0, AL_ERR = -1, AL_NOHOME = -2 };
