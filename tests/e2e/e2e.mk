@@ -9,4 +9,4 @@ CHECK_BUILD += $(MODULE) tests/tools/logsink
 
 .PHONY: demo
 demo: $(MODULE) tests/tools/logsink
-	@tests/lib/ns-run tests/e2e/demo.sh
+	@tests/e2e/demo.sh
