@@ -196,7 +196,7 @@ _e2e_pam_base() {
 e2e_pam() {
 	local mod=$1
 	shift
-	{ _e2e_pam_base; echo "session    optional     $mod $*"; } >"$E2E_PAM"
+	{ _e2e_pam_base; echo "session    optional     $mod${*:+ $*}"; } >"$E2E_PAM"
 }
 e2e_pam_plain() { _e2e_pam_base >"$E2E_PAM"; }
 
