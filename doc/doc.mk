@@ -15,11 +15,6 @@ doc-uninstall:
 install: doc-install
 uninstall: doc-uninstall
 
-# Test programs that link libagentlink.a need libselinux when it is built
-# with it (linkops.o calls selinux.o).  A pattern-specific value reaches
-# the recipes of tests/tests.mk without editing them.
-tests/%: LIBAL += $(SELINUX_LIBS)
-
 # The SELinux hooks, as built (with libselinux when available) and as
 # built with SELINUX=no: selinux.c compiled in without HAVE_SELINUX
 # replaces the archive's member.
