@@ -147,7 +147,9 @@ enum al_reason {
 	AL_WHY_DEAD,			/* link target is a dead candidate */
 	AL_WHY_FOREIGN,			/* link target is no candidate */
 	AL_WHY_NEWER,			/* policy=newest: a newer one is live */
-	AL_WHY_NOT_SYMLINK
+	AL_WHY_NOT_SYMLINK,
+	AL_WHY_GONE			/* link target no longer exists (set by
+					 * al_settle, not by the rule) */
 };
 
 struct al_decision {

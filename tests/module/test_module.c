@@ -358,6 +358,13 @@ test_basics(void)
 	close_s(&s);
 	ok(link_target() == NULL, "close removes the link when nothing is live");
 	ok(wait_syslog("removed " LINK ", which pointed at"), "the removal is logged");
+	unlink(a.path);
+	s = open_s(svc);
+	if (symlink(a.path, LINK) != 0)
+		diag("symlink: %s", strerror(errno));
+	close_s(&s);
+	ok(wait_syslog("(its socket is gone, and no other"),
+	   "a link whose socket sshd already removed is logged as gone");
 	ok(no_temp_files(), "no temporary file is left in ~/.ssh");
 }
 
