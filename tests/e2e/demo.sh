@@ -57,16 +57,13 @@ e2e_setup
 e2e_pam "$E2E_MODULE"
 e2e_sshd_start
 echo "PS1='$prompt'" >"$E2E_HOME/.bashrc"
-cat >"$E2E_HOME/.tmux.conf" <<EOF
-set -g update-environment "DISPLAY SSH_ASKPASS SSH_AGENT_PID SSH_CONNECTION WINDOWID XAUTHORITY"
-set-environment -gF SSH_AUTH_SOCK "\$HOME/.ssh/agent-#{host_short}.sock"
-EOF
+cp "$NS_TOP/conf/tmux.conf" "$E2E_HOME/.tmux.conf"
 chown "$E2E_USER:$E2E_USER" "$E2E_HOME/.bashrc" "$E2E_HOME/.tmux.conf"
 
 say "sshd's PAM stack (/etc/pam.d/sshd-agentlink, a copy of Debian's) ends with:"
 tail -1 "$E2E_PAM" | show
-echo "   alice's ~/.tmux.conf points every pane at the link:"
-tail -1 "$E2E_HOME/.tmux.conf" | show
+echo "   alice's ~/.tmux.conf (conf/tmux.conf) points every pane at the link:"
+grep -v '^#' "$E2E_HOME/.tmux.conf" | show
 echo "   Two ssh-agents play two laptops: agent A holds agent-A-key, agent B agent-B-key."
 
 say "alice connects with agent A forwarded (ssh -A) and starts tmux, detached:"
@@ -117,6 +114,6 @@ echo "/etc/pam.d/sshd, after \"@include common-session\":"
 echo
 echo "    session optional pam_agentlink.so"
 echo
-echo "and point tmux at the link in ~/.tmux.conf:"
+echo "and point tmux or screen panes at the link with one of the snippets:"
 echo
-echo '    set-environment -gF SSH_AUTH_SOCK "$HOME/.ssh/agent-#{host_short}.sock"'
+echo '    conf/tmux.conf (tmux) or conf/screenrc (screen), or conf/agentlink.sh in /etc/profile.d'

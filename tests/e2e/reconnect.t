@@ -16,12 +16,9 @@ tap_plan 8
 fpA=$(e2e_fp A)
 fpB=$(e2e_fp B)
 
-# The snippets a user puts in ~/.tmux.conf and ~/.screenrc.
-cat >"$E2E_HOME/.tmux.conf" <<EOF
-set -g update-environment "DISPLAY SSH_ASKPASS SSH_AGENT_PID SSH_CONNECTION WINDOWID XAUTHORITY"
-set-environment -gF SSH_AUTH_SOCK "\$HOME/.ssh/agent-#{host_short}.sock"
-EOF
-echo "setenv SSH_AUTH_SOCK $E2E_LINK" >"$E2E_HOME/.screenrc"
+# Exactly the snippets the project ships for ~/.tmux.conf and ~/.screenrc.
+cp "$here/../../conf/tmux.conf" "$E2E_HOME/.tmux.conf"
+cp "$here/../../conf/screenrc" "$E2E_HOME/.screenrc"
 chown "$E2E_USER:$E2E_USER" "$E2E_HOME/.tmux.conf" "$E2E_HOME/.screenrc"
 
 # pane_run tmux|screen: runs "ssh-add -l" in the old pane, prints what it
