@@ -178,6 +178,15 @@ hl_reset() {
 hl_case() {
 	hl_name=$1
 	hl_reset
+	hl_log_from=$(($(wc -l <"$NS_SYSLOG") + 1))
+}
+
+# The module logged PATTERN (grep -E) during this case: it refused for
+# the reason the case is about.
+hl_logged() {
+	hl_check "the module logged \"$1\"" \
+		bash -c 'tail -n +"$1" "$2" | grep "pam_agentlink" | grep -E -- "$3" ||
+			{ tail -n +"$1" "$2"; exit 1; }' - "$hl_log_from" "$NS_SYSLOG" "$1"
 }
 
 # ---- running and checking ----

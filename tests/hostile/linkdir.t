@@ -9,6 +9,7 @@ hl_case "~/.ssh is a symlink to a root-owned copy of /etc"
 ln -s $V/etc $H/.ssh; mine $H/.ssh
 d=$(tmpdir_of $ALICE aaaaaaaab1); sock $d/agent.4301 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "is a symbolic link or not a directory"
 hl_check "no link appeared in the copy of /etc" \
 	bash -c "! ls -A $V/etc | grep -q agent"
 
@@ -24,6 +25,7 @@ hl_case "~/.ssh is a symlink to /tmp (root-owned, world-writable)"
 ln -s /tmp $H/.ssh; mine $H/.ssh
 d=$(tmpdir_of $ALICE aaaaaaaab3); sock $d/agent.4303 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "is a symbolic link or not a directory"
 hl_check "no link appeared in /tmp" test ! -e /tmp/agent-labhost.sock -a ! -L /tmp/agent-labhost.sock
 
 hl_case "~/.ssh is a symlink to alice's own directory"
@@ -37,12 +39,14 @@ hl_conf "link=~/.ssh/sub/agent-%H.sock"
 mkdir -m 0700 $H/.ssh; ln -s $V/rootdir $H/.ssh/sub; mine $H/.ssh $H/.ssh/sub
 d=$(tmpdir_of $ALICE aaaaaaaab5); sock $d/agent.4305 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR "$H/.ssh/sub/agent-labhost.sock"
+hl_logged "is a symbolic link or not a directory"
 hl_check "the root-owned directory is still empty" test -z "$(ls -A $V/rootdir)"
 
 hl_case "~/.ssh is owned by bob"
 mkdir -m 0755 $H/.ssh; chown $BOB:$BOB $H/.ssh
 d=$(tmpdir_of $ALICE aaaaaaaab6); sock $d/agent.4306 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "owned by uid 4102"
 
 hl_case "~/.ssh is owned by bob and holds bob's symlink at the link path"
 mkdir -m 0755 $H/.ssh; ln -s $V/rootfile $LINK; chown -h $BOB:$BOB $H/.ssh $LINK
@@ -54,6 +58,7 @@ hl_case "~/.ssh is group-writable"
 mkdir $H/.ssh; chmod 0770 $H/.ssh; mine $H/.ssh
 d=$(tmpdir_of $ALICE aaaaaaaab8); sock $d/agent.4308 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "writable by group or others"
 hl_check "no link was made" test ! -L $LINK
 
 hl_case "~/.ssh is world-writable and sticky"
@@ -61,6 +66,7 @@ mkdir $H/.ssh; chmod 1777 $H/.ssh; mine $H/.ssh
 ln -s $V/rootfile $LINK; chown -h $BOB:$BOB $LINK
 d=$(tmpdir_of $ALICE aaaaaaaab9); sock $d/agent.4309 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR -
+hl_logged "writable by group or others"
 hl_check "bob's symlink in it is untouched" test "$(readlink $LINK)" = $V/rootfile
 
 hl_case "link outside home: /tmp/alice is bob's directory"
@@ -75,6 +81,7 @@ hl_conf "link=/tmp/%u/agent.sock"
 ln -s $V/rootdir /tmp/alice; chown -h $BOB:$BOB /tmp/alice
 d=$(tmpdir_of $ALICE aaaaaaaac2); sock $d/agent.4311 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR /tmp/alice/agent.sock
+hl_logged "is a symbolic link or not a directory"
 hl_check "the root-owned directory is still empty" test -z "$(ls -A $V/rootdir)"
 
 hl_done

@@ -33,6 +33,7 @@ hl_case "link path is a directory"
 mkdir -m 0700 $H/.ssh $LINK; mine $H/.ssh $LINK
 d=$(tmpdir_of $ALICE aaaaaaaaa3); sock $d/agent.4244 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "exists and is not a symbolic link"
 hl_check "the directory is still there, empty" \
 	bash -c "[ -d $LINK ] && [ ! -L $LINK ] && [ -z \"\$(ls -A $LINK)\" ]"
 
@@ -40,12 +41,14 @@ hl_case "link path is a FIFO"
 mkdir -m 0700 $H/.ssh; mkfifo $LINK; mine $H/.ssh $LINK
 d=$(tmpdir_of $ALICE aaaaaaaaa4); sock $d/agent.4245 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "exists and is not a symbolic link"
 hl_check "the FIFO is still there" test -p $LINK
 
 hl_case "link path is a regular file"
 mkdir -m 0700 $H/.ssh; echo mine >$LINK; mine $H/.ssh $LINK
 d=$(tmpdir_of $ALICE aaaaaaaaa5); sock $d/agent.4246 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "exists and is not a symbolic link"
 hl_check "the file is still there with its content" \
 	bash -c "[ -f $LINK ] && [ ! -L $LINK ] && [ \"\$(cat $LINK)\" = mine ]"
 
@@ -54,6 +57,7 @@ mkdir -m 0700 $H/.ssh; mine $H/.ssh
 echo rootsfile >$LINK; chmod 0644 $LINK
 d=$(tmpdir_of $ALICE aaaaaaaaa6); sock $d/agent.4247 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR
+hl_logged "exists and is not a symbolic link"
 
 hl_case "link is alice's symlink to bob's live socket, the only live one"
 mkdir -m 0700 $H/.ssh; mine $H/.ssh
@@ -68,6 +72,7 @@ long=$(printf 'x%.0s' $(seq 1 100))
 hl_conf "link=~/.ssh/$long"
 d=$(tmpdir_of $ALICE aaaaaaaaa7); sock $d/agent.4248 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR "$H/.ssh/$long"
+hl_logged "longer than a Unix socket address"
 hl_check "nothing was created in alice's home" test -z "$(ls -A $H)"
 
 hl_done
