@@ -158,6 +158,7 @@ hl_wait_alice_gone() {
 hl_reset() {
 	local m
 	hl_kill_fixtures
+	HL_DRIVE_ARGS=()
 	hl_wait_alice_gone >/dev/null || true
 	for m in $(findmnt -rn -o TARGET | grep -E "^($H|/tmp/)" | sort -r); do
 		umount -l "$m"
@@ -218,10 +219,14 @@ hl_link_check() {	# hl_link_check [LINKPATH]
 }
 
 # hl_drive SERVICE ACTION... : pamdrive output into $ST/out.<service>
+# HL_DRIVE_ARGS: more pamdrive options for the case (e.g. -t tty1).
+HL_DRIVE_ARGS=()
 hl_drive() {
 	local svc=$1
 	shift
-	"$PAMDRIVE" -d "$CONF" -s "$svc" -u alice "$@" >"$ST/out.$svc" 2>&1 7<&- || true
+	"$PAMDRIVE" -d "$CONF" -s "$svc" -u alice -e AGENTLINK_SOCK \
+		${HL_DRIVE_ARGS[@]+"${HL_DRIVE_ARGS[@]}"} "$@" \
+		>"$ST/out.$svc" 2>&1 7<&- || true
 	hl_wait_alice_gone || true
 }
 
