@@ -38,15 +38,15 @@ newest_not_dead(const struct al_candidate *cand, size_t n)
 	return best;
 }
 
-/* Why the current link is not simply kept. */
+/* Why the current link is not simply kept; target is -1 or in range. */
 static enum al_reason
-link_reason(const struct al_link_state *link, const struct al_candidate *cand)
+link_reason(enum al_link_kind kind, int target, const struct al_candidate *cand)
 {
-	if (link->kind == AL_LINK_MISSING)
+	if (kind == AL_LINK_MISSING)
 		return AL_WHY_MISSING;
-	if (link->target < 0)
+	if (target < 0)
 		return AL_WHY_FOREIGN;
-	if (cand[link->target].live == AL_DEAD)
+	if (cand[target].live == AL_DEAD)
 		return AL_WHY_DEAD;
 	return AL_WHY_NEWER;
 }
@@ -80,16 +80,19 @@ al_decide(enum al_policy policy, const struct al_link_state *link,
 
 	best = newest_not_dead(cand, n);
 	if (best >= 0 && cand[best].live == AL_UNKNOWN)
-		return decision(AL_ACT_PROBE, link_reason(link, cand), best);
+		return decision(AL_ACT_PROBE,
+		    link_reason(link->kind, target, cand), best);
 
 	if (best < 0) {
 		if (link->kind == AL_LINK_SYMLINK)
-			return decision(AL_ACT_REMOVE, link_reason(link, cand), -1);
+			return decision(AL_ACT_REMOVE,
+			    link_reason(link->kind, target, cand), -1);
 		return decision(AL_ACT_NONE, AL_WHY_MISSING, -1);
 	}
 	if (best == target)
 		return decision(AL_ACT_KEEP, AL_WHY_ALIVE, best);
-	return decision(AL_ACT_LINK, link_reason(link, cand), best);
+	return decision(AL_ACT_LINK, link_reason(link->kind, target, cand),
+	    best);
 }
 
 const char *
