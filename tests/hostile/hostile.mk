@@ -7,8 +7,10 @@ PAMDRIVE = tests/tools/pamdrive
 $(PAMDRIVE): tests/tools/pamdrive.c
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< -lpam
 
-HOSTILE_TESTS = $(sort $(wildcard tests/hostile/*.t))
+HOSTILE_TESTS = $(filter-out tests/hostile/asan.t tests/hostile/valgrind.t,$(sort $(wildcard tests/hostile/*.t)))
 
 TESTS       += $(HOSTILE_TESTS)
 CHECK_BUILD += $(PAMDRIVE)
 CLEAN_FILES += $(PAMDRIVE)
+
+include tests/hostile/sanitize.mk
