@@ -78,13 +78,17 @@ hl_conf() {
 	printf 'session required %s %s\n' "$MODULE_SO" "$opts" >"$CONF/alone"
 }
 
+# HL_TODO (set by a case, cleared by hl_case): a known gap; the case's
+# lines are TAP TODO tests, reported but not failing the suite.
+HL_TODO=
 hl_ok() {	# hl_ok STATUS DESCRIPTION
+	local todo=${HL_TODO:+ # TODO $HL_TODO}
 	hl_n=$((hl_n + 1))
 	if [ "$1" = 0 ]; then
-		echo "ok $hl_n - $hl_name: $2"
+		echo "ok $hl_n - $hl_name: $2$todo"
 	else
-		echo "not ok $hl_n - $hl_name: $2"
-		hl_failed=$((hl_failed + 1))
+		echo "not ok $hl_n - $hl_name: $2$todo"
+		[ -n "$todo" ] || hl_failed=$((hl_failed + 1))
 	fi
 }
 
@@ -178,6 +182,7 @@ hl_reset() {
 
 hl_case() {
 	hl_name=$1
+	HL_TODO=
 	hl_reset
 	hl_log_from=$(($(wc -l <"$NS_SYSLOG") + 1))
 }
