@@ -147,7 +147,9 @@ enum al_reason {
 	AL_WHY_DEAD,			/* link target is a dead candidate */
 	AL_WHY_FOREIGN,			/* link target is no candidate */
 	AL_WHY_NEWER,			/* policy=newest: a newer one is live */
-	AL_WHY_NOT_SYMLINK
+	AL_WHY_NOT_SYMLINK,
+	AL_WHY_GONE			/* link target no longer exists (set by
+					 * al_settle, not by the rule) */
 };
 
 struct al_decision {
@@ -209,6 +211,17 @@ int al_link_read(int dirfd, const char *base, enum al_link_kind *kind,
 int al_link_replace(const struct al_ctx *ctx, int dirfd, const char *base,
 		    const char *target);
 int al_link_remove(const struct al_ctx *ctx, int dirfd, const char *base);
+
+/* ---- SELinux file labels (selinux.c) ---- */
+
+/*
+ * Before creating path (mode: S_IFDIR, S_IFLNK), asks for the label the
+ * policy gives it; returns 1 when a label was set, else 0 (no SELinux,
+ * disabled, no label, or an error, logged).  al_label_end(ctx, r) puts
+ * the default back.  Neither changes errno.
+ */
+int al_label_begin(const struct al_ctx *ctx, const char *path, mode_t mode);
+void al_label_end(const struct al_ctx *ctx, int set);
 
 /* ---- putting it together (apply.c) ---- */
 

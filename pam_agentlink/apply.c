@@ -82,6 +82,7 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 {
 	struct al_link_state link;
 	struct al_decision d;
+	struct stat gone;
 	const char *base;
 	int dfd, r = 0;
 
@@ -107,6 +108,10 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	}
 	out->action = d.action;
 	out->reason = d.reason;
+	/* For the log: sshd removes a socket when its connection ends. */
+	if (d.reason == AL_WHY_FOREIGN && out->old_target[0] == '/' &&
+	    lstat(out->old_target, &gone) != 0 && errno == ENOENT)
+		out->reason = AL_WHY_GONE;
 	if (d.index >= 0)
 		strcpy(out->new_target, cands->v[d.index].path);
 

@@ -27,7 +27,11 @@ open_component(const struct al_ctx *ctx, int dirfd, const char *name,
 	int fd = openat(dirfd, name, DIR_FLAGS);
 
 	if (fd < 0 && errno == ENOENT) {
-		if (mkdirat(dirfd, name, 0700) == 0)
+		int lbl = al_label_begin(ctx, path, S_IFDIR), r;
+
+		r = mkdirat(dirfd, name, 0700);
+		al_label_end(ctx, lbl);
+		if (r == 0)
 			al_log(ctx->log, LOG_INFO, "created directory %s", path);
 		else if (errno != EEXIST) {
 			al_log(ctx->log, LOG_ERR, "cannot create directory %s: %m",
@@ -161,7 +165,7 @@ al_link_replace(const struct al_ctx *ctx, int dirfd, const char *base,
 {
 	char tmp[300];
 	unsigned int rnd;
-	int tries;
+	int tries, lbl, r;
 
 	for (tries = 0; tries < 8; tries++) {
 		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
@@ -171,7 +175,11 @@ al_link_replace(const struct al_ctx *ctx, int dirfd, const char *base,
 			al_log(ctx->log, LOG_ERR, "link name %s is too long", base);
 			return -1;
 		}
-		if (symlinkat(target, dirfd, tmp) == 0)
+		/* The final path's label: rename keeps it. */
+		lbl = al_label_begin(ctx, ctx->link, S_IFLNK);
+		r = symlinkat(target, dirfd, tmp);
+		al_label_end(ctx, lbl);
+		if (r == 0)
 			break;
 		if (errno != EEXIST) {
 			al_log(ctx->log, LOG_ERR, "cannot create a symbolic link "

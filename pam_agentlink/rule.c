@@ -111,6 +111,8 @@ al_reason_text(enum al_reason why)
 		return "policy=newest and a newer socket is alive";
 	case AL_WHY_NOT_SYMLINK:
 		return "the link path is not a symbolic link";
+	case AL_WHY_GONE:
+		return "its socket is gone";
 	}
 	return "unknown reason";
 }

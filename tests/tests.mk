@@ -7,13 +7,13 @@ TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix
 MODULE_TEST = tests/module/test_module
 
 tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) $(SELINUX_LIBS)
 
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $<
 
 $(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam $(SELINUX_LIBS)
 
 TESTS       = $(UNIT_TESTS) tests/module/module.t
 CHECK_BUILD = $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)

@@ -29,9 +29,16 @@ tap_ok(int cond, const char *fmt, ...)
 	(tap_ok((cond), __VA_ARGS__) ? 1 : \
 	 (printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond), 0))
 
+static inline const char *
+tap_str(const char *s)
+{
+	return s ? s : "(null)";
+}
+
 #define is_str(got, want, ...) \
-	(tap_ok((got) != NULL && strcmp((got), (want)) == 0, __VA_ARGS__) ? 1 : \
-	 (printf("#   got \"%s\", want \"%s\" at %s:%d\n", (got) ? (got) : "(null)", \
+	(tap_ok(tap_str(got) == (got) && strcmp(tap_str(got), (want)) == 0, \
+		__VA_ARGS__) ? 1 : \
+	 (printf("#   got \"%s\", want \"%s\" at %s:%d\n", tap_str(got), \
 		 (want), __FILE__, __LINE__), 0))
 
 #define is_int(got, want, ...) \

@@ -1,0 +1,135 @@
+#!/bin/bash
+# install.t - the Debian package, for real, without touching the host:
+# build it, dpkg -i it into overlays (every write of dpkg lands in a tmpfs),
+# add the documented line to the private /etc/pam.d/sshd, run the tmux
+# reconnect scenario through Debian's sshd against the installed module and
+# the installed tmux snippet, then dpkg --purge and check nothing stays.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+[ "${NS_RUN_INSIDE:-}" = 1 ] || exec "$here/../lib/ns-run" "$here/$(basename "$0")" "$@"
+top=$(cd "$here/../.." && pwd)
+for p in dpkg-buildpackage dh fakeroot /usr/sbin/sshd ssh ssh-agent tmux setpriv ss; do
+	command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] ||
+		{ echo "1..0 # SKIP $p is not installed (tests/deps/debian.list)"; exit 0; }
+done
+[ -f "$top/tests/e2e/lib.sh" ] || { echo "1..0 # SKIP tests/e2e/lib.sh missing"; exit 0; }
+if dpkg-query -W -f '${Status}' libpam-agentlink 2>/dev/null | grep -q installed; then
+	echo "1..0 # SKIP libpam-agentlink is installed on this host"; exit 0
+fi
+. "$top/tests/e2e/lib.sh"
+tap_plan 12
+t_start=$(e2e_ms)
+
+# 1. Build, from a copy of the tree in the private /tmp.
+pkg=/tmp/pkg
+st=0
+TMPDIR=/tmp "$here/build-deb" "$pkg" >/tmp/build.out 2>&1 || st=$?
+tap_ok "$st" "dpkg-buildpackage -us -uc -b builds the package"
+[ "$st" = 0 ] || { sed 's/^/# /' /tmp/build.out; exit 1; }
+deb=$(ls "$pkg"/libpam-agentlink_*.deb)
+t_built=$(e2e_ms)
+
+# 2. Overlays on everything dpkg writes to; the uppers are in /run (tmpfs).
+for d in /usr /etc /var/lib /var/cache; do
+	o=/run/ovl/$(echo "$d" | tr / _)
+	mkdir -p "$o/up" "$o/work"
+	mount -t overlay overlay -o "lowerdir=$d,upperdir=$o/up,workdir=$o/work" "$d"
+done
+# ns-run's private account files and /etc/pam.d, /etc/ssh, back on top.
+etc=/run/agentlink-test/etc
+for f in passwd group shadow pam.d ssh; do mount --bind "$etc/$f" "/etc/$f"; done
+id alice >/dev/null || e2e_die "alice lost after the /etc overlay"
+
+pamdir=$(pkg-config --variable=libdir pam 2>/dev/null || echo "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)")/security
+# What exists before the install (the directories other packages share).
+dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' | grep -v '^$' >/run/paths
+: >/run/preexisting
+while read -r p; do [ -e "$p" ] && echo "$p" >>/run/preexisting; done </run/paths
+
+st=0
+dpkg -i "$deb" >/run/dpkg-i.out 2>&1 || st=$?
+tap_ok "$st" "dpkg -i installs the package"
+[ "$st" = 0 ] || sed 's/^/# /' /run/dpkg-i.out
+t_installed=$(e2e_ms)
+tap_check "the module is in the PAM module directory $pamdir" test -f "$pamdir/pam_agentlink.so"
+conffiles() { [ "$(dpkg-query -W -f '${Conffiles}' libpam-agentlink | awk 'NF {print $1}' | sort | tr '\n' ' ')" = \
+	"/etc/profile.d/agentlink.sh /etc/security/agentlink.conf " ]; }
+tap_check "agentlink.conf and agentlink.sh are conffiles" conffiles
+man_finds() { man -w pam_agentlink >/dev/null; }
+tap_check "man finds pam_agentlink(8)" man_finds
+ex=/usr/share/doc/libpam-agentlink/examples
+tap_check "the snippets are in $ex" test -f "$ex/tmux.conf" -a -f "$ex/screenrc" -a -f "$ex/pam.d-sshd.snippet"
+
+# 3. The documented line, where README.Debian says: after common-session.
+line=$(grep -v '^#' "$ex/pam.d-sshd.snippet" | grep .)
+grep -q '^@include common-session' /etc/pam.d/sshd || e2e_die "no common-session in /etc/pam.d/sshd"
+sed -i "/^@include common-session/a $line" /etc/pam.d/sshd
+tap_diag "$(grep -n -A1 common-session /etc/pam.d/sshd)"
+e2e_setup
+e2e_pam_plain   # a copy of the private /etc/pam.d/sshd, with the line
+E2E_MODULE=$pamdir/pam_agentlink.so
+e2e_sshd_start
+install -o alice -g alice -m 0644 "$ex/tmux.conf" "$E2E_HOME/.tmux.conf"
+
+fpA=$(e2e_fp A)
+fpB=$(e2e_fp B)
+pane_run() {
+	local out=$E2E_HOME/.pane.out
+	rm -f "$out"
+	as_alice tmux send-keys -t work "ssh-add -l >~/.pane.tmp 2>&1; echo rc=\$? >>~/.pane.tmp; mv ~/.pane.tmp $out" Enter
+	e2e_wait 3 test -f "$out" || { echo "pane did not run the command"; return 0; }
+	cat "$out"
+}
+ready() { grep -q ready "$1" 2>/dev/null; }
+link_live() { e2e_link_live; }
+
+# Connection A starts tmux (with the installed snippet) and stays.
+e2e_sshx A -A e2e "tmux new-session -d -s work -x 100 -y 20 && echo ready; exec sleep 600" \
+	</dev/null >/run/c1.out 2>&1 &
+c1=$!
+e2e_wait 10 ready /run/c1.out || e2e_die "connection A did not start tmux: $(cat /run/c1.out)"
+e2e_wait 5 link_live || true
+maps_ok() { grep -l "$pamdir/pam_agentlink.so" /proc/[0-9]*/maps 2>/dev/null | grep -q .; }
+tap_check "sshd has the installed module loaded" maps_ok
+before=$(pane_run)
+tap_diag "pane with A: $(tr '\n' ' ' <<<"$before") link -> $(e2e_link)"
+tap_check "pane started under connection A lists A's key" grep -q "$fpA" <<<"$before"
+kill "$c1"; wait "$c1" 2>/dev/null || true
+e2e_sshx B -A e2e "echo ready; exec sleep 600" </dev/null >/run/c2.out 2>&1 &
+c2=$!
+e2e_wait 10 ready /run/c2.out || true
+t1=$(e2e_ms)
+after=
+while :; do
+	after=$(pane_run)
+	grep -q "$fpB" <<<"$after" && break
+	[ $(($(e2e_ms) - t1)) -lt 2000 ] || break
+done
+tap_diag "pane after reconnecting with B: $(tr '\n' ' ' <<<"$after") link -> $(e2e_link)"
+tap_check "after the reconnect the old pane lists B's key (installed module + snippet)" grep -q "$fpB" <<<"$after"
+tap_diag "$(e2e_syslog | tail -4)"
+kill "$c2"; wait "$c2" 2>/dev/null || true
+as_alice tmux kill-server 2>/dev/null || true
+e2e_sshd_stop
+t_scenario=$(e2e_ms)
+
+# 4. Purge; nothing of the package may stay.
+dpkg -L libpam-agentlink >/run/dpkg-L
+st=0
+dpkg --purge libpam-agentlink >/run/dpkg-purge.out 2>&1 || st=$?
+tap_ok "$st" "dpkg --purge removes the package"
+left=
+while read -r p; do
+	[ "$p" = /. ] && continue
+	[ -e "$p" ] || [ -L "$p" ] || continue
+	grep -qxF "$p" /run/preexisting && [ -d "$p" ] && continue
+	left="$left $p"
+done < <(sort -u /run/dpkg-L /run/paths)
+tap_check "no path of the package stays (but shared directories)" test -z "$left"
+[ -z "$left" ] || tap_diag "left:$left"
+uppers=$(find /run/ovl/*/up \( -name '*agentlink*' -o -name 'libpam-agentlink*' \) 2>/dev/null)
+tap_check "no trace of it in what dpkg wrote (conffiles, dpkg database)" \
+	test -z "$uppers$(grep -l libpam-agentlink /var/lib/dpkg/status || true)"
+[ -z "$uppers" ] || tap_diag "in the overlays: $uppers"
+tap_diag "timings: build $((t_built - t_start)) ms, install $((t_installed - t_built)) ms, scenario $((t_scenario - t_installed)) ms, purge $(($(e2e_ms) - t_scenario)) ms"
+tap_exit

@@ -1,0 +1,88 @@
+#!/bin/bash
+# killed.t - the sshd processes of the linked connection die by SIGKILL, so
+# neither sshd nor close_session cleans up: the stale socket must be gone
+# after the next login or logout, and the link must point at a live
+# connection or be absent.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+[ "${NS_RUN_INSIDE:-}" = 1 ] || exec "$here/../lib/ns-run" "$here/$(basename "$0")" "$@"
+. "$here/lib.sh"
+e2e_require /usr/sbin/sshd ssh ssh-agent setpriv ss
+
+e2e_setup
+e2e_pam "$E2E_MODULE"
+e2e_sshd_start
+tap_plan 6
+
+ready() { grep -q ready "$1" 2>/dev/null; }
+link_is() { [ "$(e2e_link)" = "$1" ]; }
+# The module only removes sockets at least 2 s old (younger ones may sit
+# between bind and listen): wait until SOCK is that old.
+old_enough() { [ $(($(date +%s) - $(stat -c %Y "$1"))) -ge 2 ]; }
+pids_gone() {
+	local p
+	for p in "$@"; do
+		[ -d "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && return 1
+	done
+	return 0
+}
+new_sock() { e2e_agent_socks | grep -vxF -f <(printf '%s\n' "$@") | head -1; }
+# kill_conn SOCK: SIGKILL the sshd processes of the connection owning SOCK.
+kill_conn() {
+	local pids
+	pids=$(e2e_conn_pids "$1")
+	tap_diag "killing sshd processes $(tr '\n' ' ' <<<"$pids")of the connection of $1: $(ps -o args= -p "$(tr '\n' , <<<"$pids" | sed 's/,$//')" | tr '\n' ';')"
+	# shellcheck disable=SC2086
+	kill -KILL $pids
+	e2e_wait 3 pids_gone $pids || tap_diag "sshd processes $pids still there"
+}
+
+e2e_sshx A -A e2e "echo ready; exec sleep 600" </dev/null >"$E2E_DIR/c1.out" 2>&1 &
+c1=$!
+e2e_wait 10 ready "$E2E_DIR/c1.out" || e2e_die "connection A did not start"
+s1=$(e2e_agent_socks | head -1)
+e2e_sshx B -A e2e "echo ready; exec sleep 600" </dev/null >"$E2E_DIR/c2.out" 2>&1 &
+c2=$!
+e2e_wait 10 ready "$E2E_DIR/c2.out" || e2e_die "connection B did not start"
+s2=$(new_sock "$s1")
+e2e_wait 3 link_is "$s1" || true
+tap_diag "connection A: $s1, connection B: $s2, link -> $(e2e_link)"
+
+# 1. Kill the linked connection (A) while B lives: the next login and
+# logout must remove A's socket and move the link to B.
+e2e_wait 5 old_enough "$s1" || true
+kill_conn "$s1"
+wait "$c1" 2>/dev/null || true
+left=no
+[ -S "$s1" ] && left=yes
+tap_diag "after SIGKILL: A's socket left behind: $left; link -> $(e2e_link)"
+e2e_ssh B e2e true </dev/null
+after_logout() { [ ! -e "$s1" ] && link_is "$s2" && e2e_sock_live "$s2"; }
+tap_diag "after the next login and logout: A's socket exists: $([ -e "$s1" ] && echo yes || echo no); link -> $(e2e_link)"
+tap_check "killed connection: its socket was left behind by sshd (the case under test)" \
+	test "$left" = yes
+tap_check "killed connection: the next login and logout removed its stale socket and relinked to the live connection" \
+	after_logout
+
+# 2. Kill B too: now nothing is alive.  A login (still open, no agent
+# forwarding) must already have removed B's socket and the dead link.
+e2e_wait 5 old_enough "$s2" || true
+kill_conn "$s2"
+wait "$c2" 2>/dev/null || true
+left=no
+[ -S "$s2" ] && left=yes
+e2e_sshx B e2e "echo ready; exec sleep 600" </dev/null >"$E2E_DIR/c3.out" 2>&1 &
+c3=$!
+e2e_wait 10 ready "$E2E_DIR/c3.out" || e2e_die "connection 3 did not start"
+cleaned() { [ ! -e "$s2" ] && [ -z "$(e2e_link)" ] && [ ! -L "$E2E_LINK" ]; }
+tap_diag "last socket killed (left behind: $left); during the next login: B's socket exists: $([ -e "$s2" ] && echo yes || echo no), link -> '$(e2e_link)'"
+tap_check "killed last connection: its socket was left behind by sshd" test "$left" = yes
+tap_check "killed last connection: the next login removed its stale socket and the dead link" cleaned
+tap_check "no empty /tmp/ssh-* directory of a killed connection is left" \
+	test -z "$(find /tmp -maxdepth 1 -name 'ssh-*' -empty -user "$E2E_USER")"
+kill "$c3"
+wait "$c3" 2>/dev/null || true
+gone() { [ -z "$(e2e_agent_socks)" ] && [ ! -L "$E2E_LINK" ]; }
+e2e_wait 3 gone || true
+tap_check "after the last logout no socket and no link are left" gone
+tap_exit

@@ -1,0 +1,316 @@
+# lib.sh - end-to-end helpers: Debian's real sshd, ssh, ssh-agent inside
+# tests/lib/ns-run's private namespaces.  Source it from a bash script that
+# already runs inside ns-run (NS_RUN_INSIDE=1); nothing here may touch the
+# host, so every file lives under the private /run, /tmp or /home.
+#
+#   e2e_setup [x11=yes|no]     keys, sshd_config, client config, agents A+B
+#   e2e_pam MODULE [ARG...]    /etc/pam.d/sshd-agentlink = Debian's sshd
+#                              stack + "session optional MODULE ARG..."
+#   e2e_pam_plain              the same stack without the module
+#   e2e_sshd_start / _stop     the private sshd on 127.0.0.1:$E2E_PORT
+#   e2e_ssh A|B [ssh args]     ssh to alice with agent A's or B's socket
+#   e2e_wait SECS CMD...       poll CMD until it succeeds or SECS pass
+#   e2e_link                   readlink of alice's link ("" if none)
+#   e2e_conn_pids SOCK         sshd pids of the connection owning SOCK
+#   e2e_client_sshd_pids PID   sshd pids serving the ssh client PID
+#   e2e_watch_pids             pam_agentlink watch processes (alice's)
+#   e2e_alice_pids             every process running as alice
+#   tap helpers: tap_plan N, tap_ok COND-STATUS NAME, tap_diag, tap_todo
+#
+# shellcheck shell=bash
+
+E2E_TOP=${NS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+E2E_DIR=/run/agentlink-test/e2e
+E2E_PORT=${E2E_PORT:-2222}
+E2E_USER=alice
+E2E_UID=4101
+E2E_HOME=/home/alice
+E2E_SSHD_LINK=/run/agentlink-test/sshd-agentlink
+E2E_PAM=/etc/pam.d/sshd-agentlink
+E2E_SSHD_LOG=$E2E_DIR/sshd.log
+E2E_LINK=$E2E_HOME/.ssh/agent-labhost.sock
+E2E_MODULE=$E2E_TOP/pam_agentlink.so
+E2E_SSHD_PID=
+E2E_AGENT_PIDS=()
+
+# ---- TAP ----
+_tap_n=0
+_tap_fail=0
+tap_plan() { echo "1..$1"; }
+tap_diag() { local l; while IFS= read -r l; do echo "# $l"; done <<<"$*"; }
+# tap_ok STATUS NAME [TODO-REASON]: STATUS 0 is a pass.
+tap_ok() {
+	local st=$1 name=$2 todo=${3:-}
+	_tap_n=$((_tap_n + 1))
+	if [ "$st" = 0 ]; then
+		echo "ok $_tap_n - $name${todo:+ # TODO $todo}"
+	else
+		echo "not ok $_tap_n - $name${todo:+ # TODO $todo}"
+		[ -n "$todo" ] || _tap_fail=$((_tap_fail + 1))
+	fi
+}
+# tap_check NAME CMD...: one test, passing when CMD succeeds (set -e safe).
+tap_check() {
+	local name=$1 st=0
+	shift
+	"$@" || st=$?
+	tap_ok "$st" "$name"
+}
+tap_skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP $2"; }
+tap_exit() { [ "$_tap_fail" = 0 ]; }
+
+# e2e_require: a TAP skip plan (and exit) when a program is missing.
+e2e_require() {
+	local p
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] || {
+			echo "1..0 # SKIP $p is not installed (tests/deps/e2e.list)"
+			exit 0
+		}
+	done
+	[ -f "$E2E_MODULE" ] || { echo "1..0 # SKIP $E2E_MODULE not built"; exit 0; }
+}
+# as_alice CMD...: runs CMD as alice with her home, as a login would.
+as_alice() {
+	setpriv --reuid="$E2E_UID" --regid="$E2E_UID" --init-groups \
+		env -i HOME="$E2E_HOME" USER="$E2E_USER" LOGNAME="$E2E_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin SHELL=/bin/bash TERM=xterm \
+		LANG=C.UTF-8 "$@"
+}
+
+e2e_die() { echo "Bail out! $*"; [ -f "$E2E_SSHD_LOG" ] && tail -20 "$E2E_SSHD_LOG" | sed 's/^/# sshd: /'; exit 1; }
+
+# ---- waiting ----
+# e2e_wait SECS CMD...: runs CMD every 20 ms until it succeeds (0) or SECS
+# (may be fractional) have passed (1).
+e2e_wait() {
+	local secs=$1 deadline now
+	shift
+	deadline=$(($(date +%s%N) + $(awk "BEGIN{printf \"%d\", $secs*1000000000}")))
+	while :; do
+		"$@" && return 0
+		now=$(date +%s%N)
+		[ "$now" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+}
+# Milliseconds since the epoch, for reporting times.
+e2e_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# ---- setup ----
+e2e_setup() {
+	local x11=${1:-no} k
+	[ "${NS_RUN_INSIDE:-}" = 1 ] || e2e_die "lib.sh must run inside tests/lib/ns-run"
+	for k in /usr/sbin/sshd ssh ssh-agent ssh-add ssh-keygen; do
+		command -v "$k" >/dev/null || e2e_die "$k is not installed"
+	done
+	mkdir -p "$E2E_DIR"
+	chmod 0755 "$E2E_DIR"
+	# The clients run as root: give root a private home so that nothing
+	# of ssh's (~/.ssh, known_hosts) or tmux's lands on the host.
+	mount -t tmpfs -o mode=0700 nsroot /root
+	export HOME=/root
+	# screen's socket directory (systemd-tmpfiles makes it on a host).
+	install -d -m 1777 /run/screen
+
+	ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$E2E_DIR/ssh_host_ed25519_key"
+	for k in A B; do
+		ssh-keygen -q -t ed25519 -N '' -C "agent-$k-key" -f "$E2E_DIR/key$k"
+	done
+	install -d -m 0700 -o "$E2E_USER" -g "$E2E_USER" "$E2E_HOME/.ssh"
+	cat "$E2E_DIR/keyA.pub" "$E2E_DIR/keyB.pub" >"$E2E_HOME/.ssh/authorized_keys"
+	chown "$E2E_USER:$E2E_USER" "$E2E_HOME/.ssh/authorized_keys"
+	chmod 0600 "$E2E_HOME/.ssh/authorized_keys"
+	# Debian's default shell start-up prints nothing we need.
+	: >"$E2E_HOME/.hushlogin"
+	chown "$E2E_USER:$E2E_USER" "$E2E_HOME/.hushlogin"
+
+	e2e_sshd_config "$x11"
+	cat >"$E2E_DIR/ssh_config" <<-EOF
+	Host e2e
+	    HostName 127.0.0.1
+	    Port $E2E_PORT
+	    User $E2E_USER
+	    StrictHostKeyChecking no
+	    UserKnownHostsFile /dev/null
+	    GlobalKnownHostsFile /dev/null
+	    BatchMode yes
+	    LogLevel ERROR
+	    ConnectTimeout 5
+	    ServerAliveInterval 0
+	EOF
+	ln -sf /usr/sbin/sshd "$E2E_SSHD_LINK"
+	mkfifo "$E2E_HOLD"
+	exec 7<>"$E2E_HOLD"
+	e2e_agent A
+	e2e_agent B
+	trap e2e_cleanup EXIT
+}
+
+# e2e_sshd_config yes|no: (re)writes the private sshd_config.
+e2e_sshd_config() {
+	cat >"$E2E_DIR/sshd_config" <<-EOF
+	Port $E2E_PORT
+	ListenAddress 127.0.0.1
+	HostKey $E2E_DIR/ssh_host_ed25519_key
+	PidFile /run/agentlink-test/sshd.pid
+	UsePAM yes
+	PubkeyAuthentication yes
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	AuthorizedKeysFile .ssh/authorized_keys
+	AllowAgentForwarding yes
+	AllowTcpForwarding yes
+	X11Forwarding ${1:-no}
+	X11UseLocalhost yes
+	XAuthLocation /usr/bin/xauth
+	PrintMotd no
+	PrintLastLog no
+	StrictModes yes
+	LogLevel VERBOSE
+	MaxSessions 10
+	MaxStartups 100
+	EOF
+}
+
+# e2e_agent NAME: a real ssh-agent holding keyNAME, socket agentNAME.sock.
+e2e_agent() {
+	local n=$1 sock="$E2E_DIR/agent$1.sock" out pid
+	out=$(ssh-agent -s -a "$sock") || e2e_die "ssh-agent $n did not start"
+	pid=$(sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p' <<<"$out")
+	E2E_AGENT_PIDS+=("$pid")
+	SSH_AUTH_SOCK=$sock ssh-add -q "$E2E_DIR/key$n" 2>/dev/null ||
+		e2e_die "ssh-add to agent $n failed"
+}
+e2e_agent_sock() { echo "$E2E_DIR/agent$1.sock"; }
+# The fingerprint of keyNAME as ssh-add -l prints it.
+e2e_fp() { ssh-keygen -lf "$E2E_DIR/key$1.pub" | awk '{print $2}'; }
+
+# ---- PAM ----
+_e2e_pam_base() {
+	[ -f /etc/pam.d/sshd ] || e2e_die "/etc/pam.d/sshd missing (openssh-server)"
+	# Debian's own stack: a copy of it (the private /etc/pam.d is ours).
+	cat /etc/pam.d/sshd
+}
+# e2e_pam MODULE [ARG...]: the stack with the module as an admin adds it.
+e2e_pam() {
+	local mod=$1
+	shift
+	{ _e2e_pam_base; echo "session    optional     $mod${*:+ $*}"; } >"$E2E_PAM"
+}
+e2e_pam_plain() { _e2e_pam_base >"$E2E_PAM"; }
+
+# ---- sshd ----
+_e2e_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$E2E_PORT") 2>/dev/null; }
+e2e_sshd_start() {
+	[ -f "$E2E_PAM" ] || e2e_pam "$E2E_MODULE"
+	: >>"$E2E_SSHD_LOG"
+	"$E2E_SSHD_LINK" -t -f "$E2E_DIR/sshd_config" 2>"$E2E_DIR/sshd-t.err" ||
+		e2e_die "sshd -t: $(cat "$E2E_DIR/sshd-t.err")"
+	"$E2E_SSHD_LINK" -D -f "$E2E_DIR/sshd_config" -E "$E2E_SSHD_LOG" &
+	E2E_SSHD_PID=$!
+	e2e_wait 10 _e2e_port_open || e2e_die "sshd does not listen on port $E2E_PORT"
+}
+e2e_sshd_stop() {
+	[ -n "$E2E_SSHD_PID" ] || return 0
+	kill "$E2E_SSHD_PID" 2>/dev/null || true
+	wait "$E2E_SSHD_PID" 2>/dev/null || true
+	E2E_SSHD_PID=
+}
+e2e_sshd_restart() { e2e_sshd_stop; e2e_sshd_start; }
+
+e2e_cleanup() {
+	local p
+	e2e_sshd_stop
+	for p in "${E2E_AGENT_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+
+# ---- clients ----
+# e2e_ssh A|B [ssh args...]: ssh to alice@127.0.0.1 offering (and, with
+# -A, forwarding) agent A's or B's keys.
+e2e_ssh() {
+	local a=$1
+	shift
+	SSH_AUTH_SOCK=$(e2e_agent_sock "$a") ssh -F "$E2E_DIR/ssh_config" "$@"
+}
+# e2e_sshx: e2e_ssh that execs ssh, for "e2e_sshx A ... &": then $! is the
+# client's pid and killing it ends the connection.
+e2e_sshx() {
+	local a=$1
+	shift
+	export SSH_AUTH_SOCK
+	SSH_AUTH_SOCK=$(e2e_agent_sock "$a")
+	exec ssh -F "$E2E_DIR/ssh_config" "$@"
+}
+# A FIFO that never reaches end of file (the test holds it open): stdin for
+# clients whose remote command must run until the client goes away.
+E2E_HOLD=$E2E_DIR/hold
+
+# ---- the link and the processes ----
+e2e_link() { readlink "${1:-$E2E_LINK}" 2>/dev/null || true; }
+# Is SOCK a listening socket (a forwarded agent that answers)?
+e2e_sock_live() {
+	[ -S "$1" ] && SSH_AUTH_SOCK=$1 timeout 5 ssh-add -l >/dev/null 2>&1
+	local r=$?
+	# ssh-add -l: 0 keys listed, 1 no keys/failure, 2 cannot connect.
+	[ $r = 0 ] || [ $r = 1 ]
+}
+e2e_link_live() { local t; t=$(e2e_link); [ -n "$t" ] && e2e_sock_live "$t"; }
+# All forwarded agent sockets of alice (/tmp/ssh-*/agent.<pid>).
+e2e_agent_socks() {
+	find /tmp -maxdepth 2 -path '/tmp/ssh-*/agent.*' -type s -user "$E2E_USER" \
+		2>/dev/null | sort
+}
+# e2e_conn_pids SOCK: the sshd processes of the connection that owns the
+# socket /tmp/ssh-*/agent.<pid>: <pid> (the user's child) and its parent
+# (the [priv] monitor).
+e2e_conn_pids() {
+	local pid=${1##*agent.} ppid
+	[ -d "/proc/$pid" ] || return 0
+	ppid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || true
+	echo "$pid"
+	[ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$ppid" != "$E2E_SSHD_PID" ] && echo "$ppid"
+	return 0
+}
+# e2e_client_sshd_pids CLIENTPID: the sshd processes holding the server end
+# of the TCP connection the ssh client CLIENTPID holds.
+e2e_client_sshd_pids() {
+	local lport
+	lport=$(ss -Htnp state established "( dport = :$E2E_PORT )" 2>/dev/null |
+		awk -v p="pid=$1," 'index($0, p) { n = split($3, a, ":"); print a[n]; exit }')
+	[ -n "$lport" ] || return 0
+	ss -Htnp state established "( sport = :$E2E_PORT and dport = :$lport )" 2>/dev/null |
+		grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un
+}
+# TCP connections to sshd's port that are not yet closed (either end).
+e2e_tcp_conns() {
+	ss -Htn "( sport = :$E2E_PORT or dport = :$E2E_PORT )" 2>/dev/null |
+		grep -v '^LISTEN' | grep -v TIME-WAIT || true
+}
+# Processes (not zombies) with real uid alice.
+e2e_alice_pids() {
+	ps -eo pid=,ruid=,stat= | awk -v u="$E2E_UID" '$2 == u && $3 !~ /^Z/ { print $1 }'
+}
+# The watch: a process of alice's forked from sshd (its name is sshd's)
+# whose parent is no sshd process (the double fork reparents it to init).
+e2e_watch_pids() {
+	ps -eo pid=,ppid=,ruid=,stat=,comm= | awk -v u="$E2E_UID" '
+		{ pid[NR] = $1; pp[NR] = $2; uid[NR] = $3; st[NR] = $4; comm[$1] = $5 }
+		END {
+			for (i = 1; i <= NR; i++)
+				if (uid[i] == u && st[i] !~ /^Z/ && comm[pid[i]] ~ /^sshd/ &&
+				    comm[pp[i]] !~ /^sshd/)
+					print pid[i]
+		}'
+}
+# Processes of sshd other than the listener itself.
+e2e_sshd_children() {
+	local p
+	for p in $(pgrep -f '^sshd: ' 2>/dev/null); do
+		[ "$p" = "$E2E_SSHD_PID" ] || echo "$p"
+	done
+	return 0
+}
+e2e_ps() { ps -eo pid,ppid,uid,stat,args 2>/dev/null | sed 's/^/# ps: /'; }
+# Lines the module logged through syslog.
+e2e_syslog() { grep 'pam_agentlink' "$NS_SYSLOG" 2>/dev/null || true; }

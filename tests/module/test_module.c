@@ -1,0 +1,672 @@
+/*
+ * test_module - pam_agentlink.so through the real libpam.
+ *
+ * Runs as root inside tests/lib/ns-run (private /tmp, /home, /dev/log,
+ * users alice and bob), as sshd would: the test process is the "monitor"
+ * that opens and closes sessions, with real listening sockets laid out
+ * as sshd lays them in both layouts.  It is a child subreaper, so the
+ * module's detached watch becomes its grandchild-in-law and can be
+ * waited for and counted.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#include "agentlink.h"
+#include "tap.h"
+
+#define CONFDIR "/run/agentlink-test/pam.d"
+#define LINK "/home/alice/.ssh/agent-labhost.sock"
+#define HOME_AGENT "/home/alice/.ssh/agent"
+
+static const char *module;
+static uid_t alice_uid, bob_uid;
+static int seq;
+
+static int
+conv(int n, const struct pam_message **m, struct pam_response **r, void *d)
+{
+	(void)n; (void)m; (void)r; (void)d;
+	return PAM_CONV_ERR;
+}
+
+static const struct pam_conv pconv = { conv, NULL };
+
+/* A service file with pam_permit first, so "optional" is what it says. */
+static const char *
+service(const char *args)
+{
+	static char name[32];
+	char path[128];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "svc%d", ++seq);
+	snprintf(path, sizeof(path), CONFDIR "/%s", name);
+	if ((f = fopen(path, "w")) == NULL)
+		exit(1);
+	fprintf(f, "session required pam_permit.so\n"
+		"session optional %s conf=/run/agentlink-test/none.conf %s\n",
+		module, args);
+	fclose(f);
+	return name;
+}
+
+struct sess {
+	pam_handle_t *pamh;
+	int open_rc;
+};
+
+static struct sess
+open_as(const char *svc, const char *user, const char *tty)
+{
+	struct sess s = { NULL, -1 };
+
+	if (pam_start_confdir(svc, user, &pconv, CONFDIR, &s.pamh) != PAM_SUCCESS)
+		exit(1);
+	pam_set_item(s.pamh, PAM_TTY, tty);
+	s.open_rc = pam_open_session(s.pamh, 0);
+	return s;
+}
+
+static struct sess
+open_s(const char *svc)
+{
+	return open_as(svc, "alice", "ssh");
+}
+
+static int
+close_s(struct sess *s)
+{
+	int rc = pam_close_session(s->pamh, 0);
+
+	pam_end(s->pamh, rc);
+	return rc;
+}
+
+static const char *
+link_target(void)
+{
+	static char buf[256];
+	ssize_t n = readlink(LINK, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+static void
+set_mtime(const char *path, time_t t)
+{
+	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+
+	utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+/* A listening socket at path owned by uid; returns the listener. */
+static int
+listen_as(const char *path, uid_t uid)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    lchown(path, uid, uid) != 0 || listen(fd, 16) != 0) {
+		diag("listen_as %s: %s", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+/* sshd's older layout: /tmp/ssh-XXXXXXXXXX/agent.<pid>, mode 0700. */
+struct tsock {
+	char path[AL_SUN_PATH_MAX];
+	int fd;
+};
+
+static struct tsock
+tmp_sock(uid_t uid, long pid)
+{
+	struct tsock t;
+	char dir[] = "/tmp/ssh-XXXXXXXXXX";
+
+	if (mkdtemp(dir) == NULL || chown(dir, uid, uid) != 0)
+		exit(1);
+	snprintf(t.path, sizeof(t.path), "%s/agent.%ld", dir, pid);
+	t.fd = listen_as(t.path, uid);
+	return t;
+}
+
+static void
+home_agent_dir(void)
+{
+	mkdir("/home/alice/.ssh", 0700);
+	mkdir(HOME_AGENT, 0700);
+	if (chown("/home/alice/.ssh", alice_uid, alice_uid) != 0 ||
+	    chown(HOME_AGENT, alice_uid, alice_uid) != 0)
+		exit(1);
+}
+
+/* OpenSSH >= 10.1: ~/.ssh/agent/s.<hash>.sshd.<random>. */
+static struct tsock
+home_sock(const char *hash, const char *rnd)
+{
+	struct tsock t;
+
+	home_agent_dir();
+	snprintf(t.path, sizeof(t.path), HOME_AGENT "/s.%s.sshd.%s", hash, rnd);
+	t.fd = listen_as(t.path, alice_uid);
+	return t;
+}
+
+static void
+kill_sock(struct tsock *t)
+{
+	close(t->fd);		/* the file stays: a dead socket */
+	t->fd = -1;
+}
+
+static void
+reset(void)
+{
+	if (system("rm -rf /tmp/ssh-* /home/alice/.ssh /home/alice/.ssh.* ") != 0)
+		diag("reset failed");
+}
+
+static int
+wait_link(const char *want, int ms)
+{
+	const char *t;
+
+	for (; ms > 0; ms--) {
+		t = link_target();
+		if (want == NULL ? t == NULL : (t != NULL && strcmp(t, want) == 0))
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* Reaps orphans handed to us; returns how many were still running. */
+static int
+reap_all(int ms)
+{
+	int running;
+
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		running = 0;
+		{
+			DIR *d = opendir("/proc/self/task");
+			struct dirent *de;
+			char path[300], buf[64];
+			FILE *f;
+
+			while (d && (de = readdir(d)) != NULL) {
+				if (de->d_name[0] == '.')
+					continue;
+				snprintf(path, sizeof(path),
+					 "/proc/self/task/%s/children", de->d_name);
+				if ((f = fopen(path, "r")) == NULL)
+					continue;
+				if (fgets(buf, sizeof(buf), f) != NULL && buf[0] != '\0' &&
+				    buf[0] != '\n')
+					running = 1;
+				fclose(f);
+			}
+			if (d)
+				closedir(d);
+		}
+		if (!running || ms <= 0)
+			return running;
+		usleep(1000);
+		ms--;
+	}
+}
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d)) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+static int
+no_temp_files(void)
+{
+	DIR *d = opendir("/home/alice/.ssh");
+	struct dirent *de;
+	int clean = 1;
+
+	while (d && (de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".tmp") != NULL)
+			clean = 0;
+	if (d)
+		closedir(d);
+	return clean;
+}
+
+static int
+syslog_has(const char *needle)
+{
+	char line[2048];
+	const char *path = getenv("NS_SYSLOG");
+	FILE *f = fopen(path ? path : "/var/log/syslog", "r");
+	int hit = 0;
+
+	while (f && fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, needle) != NULL)
+			hit = 1;
+	if (f)
+		fclose(f);
+	return hit;
+}
+
+static int
+wait_syslog(const char *needle)
+{
+	int ms;
+
+	for (ms = 0; ms < 3000; ms++) {
+		if (syslog_has(needle))
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* A pid that no process has: a reaped child's. */
+static long
+dead_pid(void)
+{
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	return (long)p;
+}
+
+static void
+test_basics(void)
+{
+	const char *svc = service("");
+	struct sess s;
+	struct tsock a, b;
+	struct stat st;
+
+	reset();
+	s = open_s(svc);
+	is_int(s.open_rc, PAM_SUCCESS, "open with no socket: the session opens");
+	ok(link_target() == NULL, "no live socket: no link");
+	is_str(pam_getenv(s.pamh, "AGENTLINK_SOCK"), LINK,
+	       "AGENTLINK_SOCK is published");
+	close_s(&s);
+
+	a = tmp_sock(alice_uid, 101);
+	s = open_s(svc);
+	is_str(link_target(), a.path, "one live /tmp socket: linked to it");
+	ok(lstat(LINK, &st) == 0 && st.st_uid == alice_uid,
+	   "the link belongs to alice");
+	ok(stat("/home/alice/.ssh", &st) == 0 && st.st_uid == alice_uid &&
+	   (st.st_mode & 0777) == 0700, "a missing ~/.ssh is created 0700 by alice");
+
+	set_mtime(a.path, time(NULL) - 100);
+	b = tmp_sock(alice_uid, 102);
+	close_s(&s);
+	s = open_s(svc);
+	is_str(link_target(), a.path, "policy=keep: a newer socket does not steal a live link");
+	close_s(&s);
+	ok(wait_syslog("kept " LINK " -> "), "a kept link is logged");
+
+	s = open_s(service("policy=newest"));
+	is_str(link_target(), b.path, "policy=newest: moves to the newer socket");
+	close_s(&s);
+
+	s = open_s(service("policy=newest"));
+	kill_sock(&b);
+	close_s(&s);
+	is_str(link_target(), a.path, "close relinks from a dead socket to a live one");
+	ok(wait_syslog("relinked " LINK " from "), "the relink is logged with both ends");
+
+	s = open_s(svc);
+	kill_sock(&a);
+	close_s(&s);
+	ok(link_target() == NULL, "close removes the link when nothing is live");
+	ok(wait_syslog("removed " LINK ", which pointed at"), "the removal is logged");
+	unlink(a.path);
+	s = open_s(svc);
+	if (symlink(a.path, LINK) != 0)
+		diag("symlink: %s", strerror(errno));
+	close_s(&s);
+	ok(wait_syslog("(its socket is gone, and no other"),
+	   "a link whose socket sshd already removed is logged as gone");
+	ok(no_temp_files(), "no temporary file is left in ~/.ssh");
+}
+
+static void
+test_relink_on_open(void)
+{
+	const char *svc = service("wait=0");
+	struct tsock a, b;
+	struct sess s;
+
+	reset();
+	a = tmp_sock(alice_uid, 201);
+	s = open_s(svc);
+	close_s(&s);
+	is_str(link_target(), a.path, "linked to A");
+	b = home_sock("AQuO2QT9yn", "Bbbbbbbbb1");
+	kill_sock(&a);
+	s = open_s(svc);
+	is_str(link_target(), b.path,
+	       "open mends a link to a dead socket from another live connection "
+	       "(~/.ssh/agent layout)");
+	close_s(&s);
+	kill_sock(&b);
+}
+
+/*
+ * Like sshd's post-auth child: a child of the "monitor", running as
+ * alice, creates the socket (home layout when rnd is set, else
+ * agent.<its pid> in a new /tmp/ssh-X) and keeps it until *stop closes.
+ */
+static pid_t
+sshd_child_sock(const char *rnd, char *path, size_t pathsz, int *stop)
+{
+	int go[2], ready[2];
+	pid_t child;
+	char c;
+
+	if (pipe(go) != 0 || pipe(ready) != 0)
+		exit(1);
+	child = fork();
+	if (child == 0) {
+		struct tsock t;
+
+		close(go[1]);
+		close(ready[0]);
+		if (setresgid(alice_uid, alice_uid, alice_uid) != 0 ||
+		    setresuid(alice_uid, alice_uid, alice_uid) != 0)
+			_exit(1);
+		if (rnd != NULL)
+			t = home_sock("AQuO2QT9yn", rnd);
+		else
+			t = tmp_sock(alice_uid, (long)getpid());
+		if (write(ready[1], t.path, strlen(t.path) + 1) < 0)
+			_exit(1);
+		while (read(go[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	if (read(ready[0], path, pathsz) <= 0)
+		exit(1);
+	close(ready[0]);
+	*stop = go[1];
+	return child;
+}
+
+/* The socket appears after open_session returned, as with sshd. */
+static void
+test_watch(void)
+{
+	const char *svc = service("wait=5");
+	char path[AL_SUN_PATH_MAX];
+	struct sess s;
+	pid_t child;
+	int stop;
+
+	reset();
+	s = open_s(svc);
+	ok(reap_all(0) == 1, "with nothing live, open starts a watch");
+	child = sshd_child_sock(NULL, path, sizeof(path), &stop);
+	ok(wait_link(path, 3000), "the watch links the /tmp socket that appears "
+	   "after open");
+	close(stop);
+	waitpid(child, NULL, 0);
+	ok(reap_all(3000) == 0, "the watch ends once its connection's socket is live");
+	close_s(&s);
+
+	/* ~/.ssh/agent does not exist yet when the watch starts. */
+	reset();
+	s = open_s(svc);
+	child = sshd_child_sock("Wwwwwwwww1", path, sizeof(path), &stop);
+	ok(wait_link(path, 3000),
+	   "the watch follows ~/.ssh/agent into existence and links its socket");
+	close_s(&s);
+	ok(reap_all(3000) == 1, "close leaves only the socket's own process");
+	close(stop);
+	waitpid(child, NULL, 0);
+
+	/* No socket ever appears (a login without -A): close ends the watch. */
+	reset();
+	s = open_s(service("wait=60"));
+	ok(reap_all(0) == 1, "a watch runs for a login without forwarding");
+	close_s(&s);
+	ok(reap_all(1000) == 0, "close_session stops the watch at once");
+
+	/* The watch gives up by itself after wait= seconds. */
+	s = open_s(service("wait=1"));
+	ok(reap_all(3000) == 0, "the watch ends by itself after wait=1");
+	close_s(&s);
+}
+
+static void
+test_cleanup(void)
+{
+	struct tsock live, dead_tmp, dead_home, other_host;
+	char dir[AL_SUN_PATH_MAX];
+	struct sess s;
+	struct stat st;
+
+	reset();
+	live = tmp_sock(alice_uid, (long)getpid());
+	dead_tmp = tmp_sock(alice_uid, dead_pid());
+	dead_home = home_sock("AQuO2QT9yn", "Dddddddd01");
+	other_host = home_sock("OtherHost1", "Oooooooo01");
+	kill_sock(&dead_tmp);
+	kill_sock(&dead_home);
+	kill_sock(&other_host);
+	set_mtime(dead_tmp.path, time(NULL) - 60);
+	set_mtime(dead_home.path, time(NULL) - 60);
+	set_mtime(other_host.path, time(NULL) - 60);
+
+	s = open_s(service("cleanup=no"));
+	close_s(&s);
+	ok(lstat(dead_tmp.path, &st) == 0 && lstat(dead_home.path, &st) == 0,
+	   "cleanup=no leaves stale sockets alone");
+
+	s = open_s(service(""));
+	close_s(&s);
+	snprintf(dir, sizeof(dir), "%s", dead_tmp.path);
+	*strrchr(dir, '/') = '\0';
+	ok(lstat(dead_tmp.path, &st) != 0 && lstat(dir, &st) != 0,
+	   "a killed session's /tmp socket and its directory are removed at close");
+	ok(lstat(dead_home.path, &st) != 0,
+	   "a dead ~/.ssh/agent socket of this host is removed");
+	ok(lstat(other_host.path, &st) == 0,
+	   "another host's socket on a shared home is left alone");
+	ok(lstat(live.path, &st) == 0 && link_target() != NULL &&
+	   strcmp(link_target(), live.path) == 0, "the live socket stays, linked");
+	ok(wait_syslog("removed stale agent socket"), "stale removals are logged");
+	kill_sock(&live);
+
+	/* Young dead sockets may be between bind() and listen(): kept. */
+	reset();
+	dead_tmp = tmp_sock(alice_uid, dead_pid());
+	kill_sock(&dead_tmp);
+	s = open_s(service(""));
+	close_s(&s);
+	ok(lstat(dead_tmp.path, &st) == 0, "a dead socket younger than 2 s is kept");
+}
+
+static void
+test_scope_and_env(void)
+{
+	struct tsock a;
+	struct sess s;
+	const char *svc;
+
+	reset();
+	a = tmp_sock(alice_uid, 301);
+	svc = service("");
+	s = open_as(svc, "alice", "/dev/tty1");
+	is_int(s.open_rc, PAM_SUCCESS, "outside sshd the stack still succeeds");
+	ok(link_target() == NULL && pam_getenv(s.pamh, "AGENTLINK_SOCK") == NULL,
+	   "outside sshd (PAM_TTY not ssh) the module touches nothing");
+	close_s(&s);
+
+	svc = service("services=svc-listed");
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), CONFDIR "/%s", svc);
+		if (rename(path, CONFDIR "/svc-listed") != 0)
+			exit(1);
+	}
+	s = open_as("svc-listed", "alice", "/dev/tty1");
+	is_str(link_target(), a.path, "services= brings another PAM service in scope");
+	close_s(&s);
+
+	reset();
+	a = tmp_sock(alice_uid, 302);
+	s = open_s(service(""));
+	kill_sock(&a);
+	pam_set_item(s.pamh, PAM_TTY, "/dev/pts/3");
+	close_s(&s);
+	ok(link_target() == NULL,
+	   "close acts even after sshd changed PAM_TTY to the pty");
+
+	s = open_s(service("env=SSH_AUTH_SOCK"));
+	is_str(pam_getenv(s.pamh, "SSH_AUTH_SOCK"), LINK,
+	       "env=SSH_AUTH_SOCK publishes the link as SSH_AUTH_SOCK");
+	close_s(&s);
+	s = open_s(service("env=none"));
+	ok(pam_getenv(s.pamh, "AGENTLINK_SOCK") == NULL, "env=none publishes nothing");
+	close_s(&s);
+
+	s = open_as(service(""), "nosuchuser", "ssh");
+	is_int(s.open_rc, PAM_SUCCESS, "an unknown user: the login goes through");
+	close_s(&s);
+	ok(wait_syslog("user nosuchuser unknown"), "and it is logged");
+
+	s = open_s(service("link=/run/agentlink-test/"
+			   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			   "xxxxxxxxxxxxxxxxxxxxx/%u.sock bogus=1"));
+	is_int(s.open_rc, PAM_SUCCESS, "a link path too long for a socket address: "
+	       "session optional, the login goes through");
+	close_s(&s);
+	ok(wait_syslog("longer than a Unix socket address"),
+	   "the too-long link path is logged");
+	ok(wait_syslog("unknown option \"bogus\" ignored"), "an unknown option is logged by name");
+}
+
+static void
+test_foreign(void)
+{
+	struct tsock bobs;
+	struct sess s;
+	char dir[] = "/tmp/ssh-XXXXXXXXXX", path[128];
+
+	reset();
+	/* bob's live socket, and a socket of alice in bob's directory */
+	bobs = tmp_sock(bob_uid, 401);
+	if (mkdtemp(dir) == NULL || chown(dir, bob_uid, bob_uid) != 0)
+		exit(1);
+	snprintf(path, sizeof(path), "%s/agent.402", dir);
+	{
+		int fd = listen_as(path, alice_uid);
+
+		s = open_s(service(""));
+		ok(link_target() == NULL,
+		   "never links another user's socket, nor one in another user's directory");
+		close_s(&s);
+		close(fd);
+	}
+	kill_sock(&bobs);
+}
+
+static void
+test_no_leaks(void)
+{
+	struct tsock a;
+	struct sess s;
+	int before, i;
+	const char *svc = service("");
+
+	reset();
+	a = tmp_sock(alice_uid, 501);
+	before = count_fds();
+	for (i = 0; i < 50; i++) {
+		s = open_s(svc);
+		close_s(&s);
+	}
+	kill_sock(&a);
+	for (i = 0; i < 20; i++) {
+		s = open_s(svc);	/* nothing live: watch started and stopped */
+		close_s(&s);
+	}
+	a.fd = -1;
+	is_int(count_fds(), before - 1, "no descriptor left after 70 open/close cycles");
+	ok(reap_all(2000) == 0, "no process left after close");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct passwd *pw;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_module /path/to/pam_agentlink.so\n");
+		return 2;
+	}
+	module = argv[1];
+	if (geteuid() != 0 || getenv("NS_RUN_INSIDE") == NULL) {
+		printf("1..0 # SKIP run as root through tests/lib/ns-run\n");
+		return 0;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if ((pw = getpwnam("alice")) == NULL)
+		return 1;
+	alice_uid = pw->pw_uid;
+	if ((pw = getpwnam("bob")) == NULL)
+		return 1;
+	bob_uid = pw->pw_uid;
+	mkdir(CONFDIR, 0755);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	test_basics();
+	test_relink_on_open();
+	test_watch();
+	test_cleanup();
+	test_scope_and_env();
+	test_foreign();
+	test_no_leaks();
+	return done_testing();
+}
