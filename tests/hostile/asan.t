@@ -49,7 +49,10 @@ report() {
 for t in $A/tests/unit/test_* $A/tests/module/test_module; do
 	[ -x "$t" ] || continue
 	rc=0
-	"$t" >/run/out 2>&1 || rc=$?
+	args=()
+	# The module test takes the module to load: the sanitizer build.
+	[ "${t##*/}" = test_module ] && args=("$PWD/$A/pam_agentlink.so")
+	"$t" ${args[@]+"${args[@]}"} >/run/out 2>&1 || rc=$?
 	grep -q '^not ok' /run/out && rc=${rc/#0/1}
 	report "$(basename "$t") under ASan+UBSan ($(grep -c '^ok' /run/out) passed)" $rc /run/out
 done
