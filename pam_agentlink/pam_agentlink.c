@@ -289,10 +289,12 @@ static void __attribute__((noreturn))
 spawn_watch(pam_handle_t *pamh, struct login *l, int report, pid_t monitor,
 	    const struct timespec *since)
 {
-	struct session_data sd = { 0, 0 };
+	struct session_data sd;
 	pid_t pid;
 	int pidfd;
 
+	/* Whole, padding included: all of it goes down the pipe. */
+	memset(&sd, 0, sizeof(sd));
 	if (report != STDOUT_FILENO && dup2(report, STDOUT_FILENO) < 0)
 		_exit(1);
 	/* syslog's socket is about to be closed under it. */

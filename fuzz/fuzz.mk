@@ -1,0 +1,34 @@
+# libFuzzer harnesses for the option/config parser and the link template
+# expansion, built with clang and the sanitizers straight from the library
+# sources (not the gcc-built libagentlink.a).
+#   make check                     ~45 s per harness (fuzz/fuzz.t)
+#   make fuzz FUZZ_TIME=600        a longer run
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 45
+FUZZ_DIR    = build/fuzz
+FUZZ_FLAGS  = -g -O1 -fno-omit-frame-pointer \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZERS     = $(FUZZ_DIR)/fuzz_cfg $(FUZZ_DIR)/fuzz_expand
+FUZZ_CFG_SRCS    = pam_agentlink/cfg.c pam_agentlink/expand.c pam_agentlink/log.c
+FUZZ_EXPAND_SRCS = pam_agentlink/expand.c pam_agentlink/log.c
+
+$(FUZZ_DIR)/fuzz_cfg: fuzz/fuzz_cfg.c fuzz/fuzz_common.h $(FUZZ_CFG_SRCS) $(HEADERS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(FUZZ_FLAGS) -o $@ \
+	  fuzz/fuzz_cfg.c $(FUZZ_CFG_SRCS)
+
+$(FUZZ_DIR)/fuzz_expand: fuzz/fuzz_expand.c fuzz/fuzz_common.h $(FUZZ_EXPAND_SRCS) $(HEADERS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(FUZZ_FLAGS) -o $@ \
+	  fuzz/fuzz_expand.c $(FUZZ_EXPAND_SRCS)
+
+.PHONY: fuzz
+fuzz: $(FUZZERS)
+	FUZZ_TIME=$(FUZZ_TIME) fuzz/fuzz.t
+
+# Without clang the harnesses are not built and fuzz/fuzz.t skips.
+ifneq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
+CHECK_BUILD += $(FUZZERS)
+endif
+TESTS       += fuzz/fuzz.t
+CLEAN_FILES += $(FUZZERS)
