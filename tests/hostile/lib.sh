@@ -164,10 +164,20 @@ hl_reset() {
 	hl_kill_fixtures
 	HL_DRIVE_ARGS=()
 	hl_wait_alice_gone >/dev/null || true
+	# The project tree may be bind-mounted below /tmp (a checkout there,
+	# see ns-run): never unmount or remove it.
+	local keep=
+	case $NS_TOP in /tmp/?*) keep=${NS_TOP#/tmp/}; keep=/tmp/${keep%%/*} ;; esac
 	for m in $(findmnt -rn -o TARGET | grep -E "^($H|/tmp/)" | sort -r); do
+		case $m in "$NS_TOP"|"$NS_TOP"/*) continue ;; esac
 		umount -l "$m"
 	done
-	rm -rf "$H" /tmp/* /tmp/.[!.]* "$V"
+	for m in /tmp/* /tmp/.[!.]*; do
+		[ -e "$m" ] || [ -L "$m" ] || continue
+		[ "$m" = "$keep" ] && continue
+		rm -rf "$m"
+	done
+	rm -rf "$H" "$V"
 	# Only inside the private bind mount of hl_enter.
 	findmnt -n /etc/security >/dev/null && rm -f /etc/security/agentlink.conf
 	mkdir -m 0700 "$H"
