@@ -263,7 +263,8 @@ int al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 /* Set from a signal handler to end al_watch().  al_watch() lets signals
  * in only while it waits, so it never stops half-way through a change. */
 extern volatile sig_atomic_t al_watch_stop;
-/* The parent pid of pid from /proc, or -1. */
-pid_t al_parent_of(pid_t pid);
+/* Parent pid and start time (clock ticks after boot) of pid, read from
+ * /proc/<pid>/stat; -1 if it cannot be read. */
+int al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start);
 
 #endif /* AGENTLINK_H */

@@ -48,12 +48,13 @@ ms_until(const struct timespec *deadline)
 	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-pid_t
-al_parent_of(pid_t pid)
+int
+al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
 {
-	char path[64], buf[512], *p;
+	char path[64], buf[1024], *p;
+	unsigned long long st;
 	ssize_t n;
-	long ppid;
+	long pp;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
@@ -64,11 +65,17 @@ al_parent_of(pid_t pid)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	/* "pid (comm) state ppid ...": comm may hold anything but the last ')' */
+	/* "pid (comm) state ppid ... starttime(22)": comm may hold anything,
+	 * so fields are counted from the last ')'. */
 	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+	    sscanf(p + 1, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+		   "%*u %*d %*d %*d %*d %*d %*d %llu", &pp, &st) != 2)
 		return -1;
-	return (pid_t)ppid;
+	if (ppid != NULL)
+		*ppid = (pid_t)pp;
+	if (start != NULL)
+		*start = st;
+	return 0;
 }
 
 static int
@@ -172,7 +179,7 @@ is_own(const struct watch *w, const struct al_candidate *c)
 	pid_t ppid;
 
 	if (c->layout == AL_LAYOUT_TMP &&
-	    (ppid = al_parent_of(c->pid)) > 0)
+	    al_proc_stat(c->pid, &ppid, NULL) == 0)
 		return ppid == w->parent;
 	return c->mtime.tv_sec > w->since.tv_sec ||
 	    (c->mtime.tv_sec == w->since.tv_sec &&
