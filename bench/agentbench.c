@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -375,7 +376,8 @@ static char confdir_mod[64], confdir_permit[64], confdir_rc[64];
 static char live_dir[AL_SUN_PATH_MAX], live_sock[AL_SUN_PATH_MAX];
 #define HIDDEN_DIR "/tmp/.bench-hidden"
 
-enum { C_PERMIT, C_KEEP, C_RELINK, C_REMOVE, C_RC_LINK, C_RC_KEEP, NCASES };
+enum { C_PERMIT, C_KEEP, C_RELINK, C_REMOVE, C_RC_LINK, C_RC_KEEP, C_RC_SH,
+       NCASES };
 static const char *case_name[NCASES] = {
 	"pam_permit.so only",
 	"module, link alive (keep)",
@@ -383,7 +385,44 @@ static const char *case_name[NCASES] = {
 	"module, nothing live (remove)",
 	"rc script via pam_exec (runs ln)",
 	"rc script via pam_exec (link ok)",
+	"rc script alone: sh, no PAM (runs ln)",
 };
+
+static char rc_path[PATH_MAX];
+
+/* The rc script as sshd runs ~/.ssh/rc: fork, exec /bin/sh, wait. */
+static void
+rc_alone(const char *authsock)
+{
+	int st, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %m");
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		setenv("SSH_AUTH_SOCK", authsock, 1);
+		execl("/bin/sh", "sh", rc_path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		pam_failures++;
+}
+
+static void
+run_case(int c)
+{
+	if (c == C_RC_SH)
+		rc_alone(live_sock);
+	else
+		transaction(c == C_PERMIT ? confdir_permit :
+			    c >= C_RC_LINK ? confdir_rc : confdir_mod, live_sock);
+}
 
 /* The live socket lives in live_dir; "hidden" moves it where no scan
  * looks, so that nothing of alice's is live. */
@@ -421,6 +460,7 @@ setup_case(int c)
 		set_link(DEAD_TARGET);
 		break;
 	case C_RC_LINK:
+	case C_RC_SH:
 		live_visible(1);
 		drop_link();
 		break;
@@ -438,6 +478,7 @@ verify_case(int c)
 	case C_RELINK:
 	case C_RC_LINK:
 	case C_RC_KEEP:
+	case C_RC_SH:
 		return !link_is(live_sock);
 	case C_REMOVE:
 		return lstat(link_path, &st) == 0;
@@ -461,9 +502,7 @@ bench_transactions(unsigned rounds, unsigned rc_every, double *med)
 	for (c = 0; c < NCASES; c++) {
 		for (k = 0; k < 5; k++) {
 			setup_case(c);
-			transaction(c == C_PERMIT ? confdir_permit :
-				    c >= C_RC_LINK ? confdir_rc : confdir_mod,
-				    live_sock);
+			run_case(c);
 			reap_leftovers();
 		}
 	}
@@ -472,16 +511,13 @@ bench_transactions(unsigned rounds, unsigned rc_every, double *med)
 			/* Rotate the order each round: no case always follows
 			 * the same one. */
 			double t0, t1;
-			const char *cd;
 
 			c = (int)((k + r) % NCASES);
 			if (c >= C_RC_LINK && r % rc_every != 0)
 				continue;
-			cd = c == C_PERMIT ? confdir_permit :
-			    c >= C_RC_LINK ? confdir_rc : confdir_mod;
 			setup_case(c);
 			t0 = now_us();
-			transaction(cd, live_sock);
+			run_case(c);
 			t1 = now_us();
 			t[c][n[c]++] = t1 - t0;
 			if (verify_case(c) != 0)
@@ -543,6 +579,8 @@ load_off(void)
 	}
 }
 
+static unsigned heal_delay_ms;
+
 struct bound {
 	double t0;
 	char dir[AL_SUN_PATH_MAX];
@@ -584,6 +622,15 @@ bind_like_sshd(int report)
 	strcpy(sun.sun_path, b.path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		_exit(1);
+	if (heal_delay_ms > 0) {
+		/* Diagnostic (--heal-delay): sshd's child binds some
+		 * milliseconds after open_session, when the watch is set up. */
+		struct timespec d = { heal_delay_ms / 1000,
+				      (long)(heal_delay_ms % 1000) * 1000000L };
+
+		while (nanosleep(&d, &d) != 0 && errno == EINTR)
+			;
+	}
 	b.t0 = now_us();
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    listen(fd, 128) != 0)
@@ -617,6 +664,7 @@ wait_link(int ifd, const char *target, double deadline)
 }
 
 static unsigned heal_timeouts;
+static int heal_rt;
 
 /* One heal; returns milliseconds, or -1 on time-out. */
 static double
@@ -671,6 +719,16 @@ bench_heal(unsigned reps, struct stats *idle, struct stats *loaded)
 	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
 	    inotify_add_watch(ifd, link_dir, IN_CREATE | IN_MOVED_TO) < 0)
 		die("inotify on %s: %m", link_dir);
+	/* The observer waits at real-time priority, so that the spinners do
+	 * not delay the moment it sees the link; SCHED_RESET_ON_FORK gives
+	 * everything it forks (the module's watch, the binding child, the
+	 * spinners) the normal policy, as under sshd. */
+	{
+		struct sched_param sp = { .sched_priority = 1 };
+
+		heal_rt = sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK,
+					     &sp) == 0;
+	}
 	for (r = 0; r < 5; r++)
 		(void)heal_once(ifd);		/* warm-up, untimed */
 	heal_timeouts = 0;
@@ -694,6 +752,11 @@ bench_heal(unsigned reps, struct stats *idle, struct stats *loaded)
 			ti[ni++] = ms;
 	}
 	load_off();
+	if (heal_rt) {
+		struct sched_param sp = { .sched_priority = 0 };
+
+		(void)sched_setscheduler(0, SCHED_OTHER, &sp);
+	}
 	close(ifd);
 	live_visible(1);
 	*idle = stats_of(ti, ni);
@@ -1009,7 +1072,7 @@ make_confdir(char *out, size_t sz, const char *name, const char *line)
 static void
 setup(void)
 {
-	char line[PATH_MAX + 128], rc[PATH_MAX], script[1024], host[256],
+	char line[PATH_MAX + 128], *rc = rc_path, script[1024], host[256],
 	    shorthost[256];
 	struct passwd *pw = getpwnam(USER);
 
@@ -1035,7 +1098,7 @@ setup(void)
 	make_confdir(confdir_permit, sizeof(confdir_permit), "permit",
 		     "session required pam_permit.so\n");
 	/* The seed's ~/.ssh/rc, run once per login (open_session only). */
-	fmt(rc, sizeof(rc), "%s/ssh-rc", BENCH_DIR);
+	fmt(rc, sizeof(rc_path), "%s/ssh-rc", BENCH_DIR);
 	fmt(script, sizeof(script),
 		 "LINK=%s\n"
 		 "if [ ! -S \"$LINK\" ] && [ -S \"$SSH_AUTH_SOCK\" ]; then\n"
@@ -1109,6 +1172,8 @@ main(int argc, char **argv)
 			rounds = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--rc-every") == 0 && i + 1 < argc)
 			rc_every = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--heal-delay") == 0 && i + 1 < argc)
+			heal_delay_ms = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--one") == 0 && i + 1 < argc)
 			one = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--heal") == 0 && i + 1 < argc)
@@ -1138,9 +1203,7 @@ main(int argc, char **argv)
 		/* One transaction of one case, for strace or perf. */
 		for (i = 0; i < 3; i++) {
 			setup_case(one);
-			transaction(one == C_PERMIT ? confdir_permit :
-				    one >= C_RC_LINK ? confdir_rc : confdir_mod,
-				    live_sock);
+			run_case(one);
 			reap_leftovers();
 		}
 		c = verify_case(one) != 0 || pam_failures != 0;
@@ -1177,13 +1240,14 @@ main(int argc, char **argv)
 	/* ---- the table ---- */
 	row("1. One PAM transaction (pam_start, PAM_TTY=ssh, open_session, "
 	    "close_session, pam_end), interleaved\n");
-	row("   %-38s %10s %7s %12s %14s\n", "case", "median", "runs",
-	    "vs permit", "rc(ln)/this");
+	row("   %-38s %10s %7s %10s %13s %13s\n", "case", "median", "runs",
+	    "vs permit", "pam_exec rc/", "sh rc/");
 	for (c = 0; c < NCASES; c++) {
-		row("   %-38s %7.1f us %7.0f %11.2fx", case_name[c], med[c],
+		row("   %-38s %7.1f us %7.0f %9.2fx", case_name[c], med[c],
 		    med[NCASES + c], med[c] / med[C_PERMIT]);
 		if (c >= C_KEEP && c <= C_REMOVE)
-			row(" %13.1fx\n", med[C_RC_LINK] / med[c]);
+			row(" %12.1fx %12.1fx\n", med[C_RC_LINK] / med[c],
+			    med[C_RC_SH] / med[c]);
 		else
 			row("\n");
 	}
@@ -1194,6 +1258,9 @@ main(int argc, char **argv)
 	    hi.max, hi.n);
 	row("   %-38s %7.3f ms %7.3f ms %7.3f ms %6zu\n",
 	    "loaded (2 spinning processes)", hl.p50, hl.p99, hl.max, hl.n);
+	row("   (observer %s; the watch and the binding child at normal "
+	    "priority)\n", heal_rt ? "at SCHED_FIFO 1" :
+	    "at normal priority: SCHED_FIFO refused");
 	if (heal_timeouts)
 		row("   (%u heals timed out after %d ms; counted as %d ms)\n",
 		    heal_timeouts, HEAL_TIMEOUT_MS, HEAL_TIMEOUT_MS);

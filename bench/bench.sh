@@ -46,5 +46,6 @@ echo
 st=0
 "$here/agentbench" "$module" --rounds "${BENCH_ROUNDS:-2000}" \
 	--rc-every "${BENCH_RC_EVERY:-5}" --heal "${BENCH_HEAL:-1000}" \
-	--scale "${BENCH_SCALE:-300}" "${login_args[@]}" || st=$?
+	--scale "${BENCH_SCALE:-300}" ${BENCH_HEAL_DELAY:+--heal-delay "$BENCH_HEAL_DELAY"} \
+	"${login_args[@]}" || st=$?
 exit "$st"
