@@ -265,6 +265,35 @@ run_watch(struct login *l, pid_t monitor, int pidfd,
 }
 
 /*
+ * stdin and stderr to /dev/null, every descriptor above 2 closed, as
+ * pam_modutil_sanitize_helper_fds() does.  That one closes descriptors one
+ * by one up to RLIMIT_NOFILE (at most 65535: the figure under systemd),
+ * tens of milliseconds of sshd's monitor waiting on every login that
+ * starts a watch; close_range() does it in one call.  Falls back to
+ * libpam's loop where close_range() is missing.
+ */
+static int
+sanitize_fds(pam_handle_t *pamh)
+{
+	int fd;
+
+	if ((fd = open("/dev/null", O_RDWR)) < 0)
+		return -1;
+	if ((fd != STDIN_FILENO && dup2(fd, STDIN_FILENO) < 0) ||
+	    (fd != STDERR_FILENO && dup2(fd, STDERR_FILENO) < 0))
+		return -1;
+	if (fd > STDERR_FILENO)
+		close(fd);
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return 0;
+#endif
+	return pam_modutil_sanitize_helper_fds(pamh, PAM_MODUTIL_NULL_FD,
+					       PAM_MODUTIL_IGNORE_FD,
+					       PAM_MODUTIL_NULL_FD);
+}
+
+/*
  * The middle process of the double fork: leaves sshd's descriptors and
  * session behind, starts the watch, reports its pid and exits, so that
  * sshd never sees or reaps the watch.
@@ -283,9 +312,7 @@ spawn_watch(pam_handle_t *pamh, struct login *l, int report, pid_t monitor,
 		_exit(1);
 	/* syslog's socket is about to be closed under it. */
 	closelog();
-	if (pam_modutil_sanitize_helper_fds(pamh, PAM_MODUTIL_NULL_FD,
-					    PAM_MODUTIL_IGNORE_FD,
-					    PAM_MODUTIL_NULL_FD) != 0)
+	if (sanitize_fds(pamh) != 0)
 		_exit(1);
 	/* The monitor waits for us, so this pid is still the monitor. */
 	pidfd = pidfd_open_(monitor);
