@@ -185,6 +185,10 @@ struct al_cands {
 };
 
 int al_scan(const struct al_ctx *ctx, struct al_cands *out);
+/* Lists path alone, if al_scan() would list it: the same checks on one
+ * socket, without reading the directories.  -1 only when out of memory. */
+int al_scan_target(const struct al_ctx *ctx, const char *path,
+		   struct al_cands *out);
 void al_cands_free(struct al_cands *c);
 /* Accepts "agent.<digits>" and returns the pid, or 0. */
 pid_t al_tmp_socket_pid(const char *name);
@@ -223,9 +227,37 @@ int al_link_remove(const struct al_ctx *ctx, int dirfd, const char *base);
 int al_label_begin(const struct al_ctx *ctx, const char *path, mode_t mode);
 void al_label_end(const struct al_ctx *ctx, int set);
 
+/* ---- the user's file system credentials (creds.c) ---- */
+
+#define AL_CREDS_SMALL 32
+
+/* What al_creds_drop() replaced, for al_creds_restore(). */
+struct al_creds {
+	int dropped;
+	uid_t fsuid;
+	gid_t fsgid;
+	int ngroups;
+	gid_t *groups;			/* small, or allocated when larger */
+	gid_t small[AL_CREDS_SMALL];
+};
+
+/*
+ * Switches the file system uid and gid to uid and gid and clears the
+ * supplementary groups; a no-op unless running as root for a non-root
+ * uid.  -1 if anything failed (nothing is left switched).
+ * al_creds_restore() puts back what was there; -1 if it could not.
+ */
+int al_creds_drop(struct al_creds *c, uid_t uid, gid_t gid);
+int al_creds_restore(struct al_creds *c);
+
 /* ---- putting it together (apply.c) ---- */
 
-enum al_status { AL_OK = 0, AL_ERR = -1, AL_NOHOME = -2 };
+enum al_status {
+	AL_OK = 0,
+	AL_ERR = -1,
+	AL_NOHOME = -2,
+	AL_AGAIN = -3			/* AL_KEEP_ONLY: not kept, nothing done */
+};
 
 struct al_outcome {
 	enum al_action action;		/* what was done */
@@ -235,8 +267,10 @@ struct al_outcome {
 	char new_target[AL_SUN_PATH_MAX];
 };
 
-/* al_settle flags: log "kept" and "nothing to do" at debug level only. */
-#define AL_QUIET_KEEP 1
+/* al_settle flag: look only at the link's own target (cands comes in
+ * empty) and keep the link if that is a live candidate, else do nothing
+ * and return AL_AGAIN. */
+#define AL_KEEP_ONLY 1
 
 /* Decides on and acts over an already scanned candidate list; fills in
  * liveness as it probes.  when ("open", "close", "watch") prefixes logs. */
@@ -260,8 +294,9 @@ int al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands);
  */
 int al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 	     unsigned wait_ms, const struct timespec *since);
-/* Set from a signal handler to end al_watch().  al_watch() lets signals
- * in only while it waits, so it never stops half-way through a change. */
+/* Set from a SIGTERM handler to end al_watch().  The caller blocks every
+ * signal; al_watch() lets SIGTERM in only while it waits, so it never stops
+ * half-way through a change. */
 extern volatile sig_atomic_t al_watch_stop;
 /* Parent pid and start time (clock ticks after boot) of pid, read from
  * /proc/<pid>/stat; -1 if it cannot be read. */

@@ -34,20 +34,17 @@ find_target(const struct al_cands *cands, const char *target)
 	return -1;
 }
 
+/* Changes are logged; a link left as it was only at debug level. */
 static void
-log_outcome(const struct al_ctx *ctx, const char *when, int flags,
+log_outcome(const struct al_ctx *ctx, const char *when,
 	    const struct al_outcome *o)
 {
 	const char *why = al_reason_text(o->reason);
 
 	switch (o->action) {
 	case AL_ACT_KEEP:
-		if (flags & AL_QUIET_KEEP)
-			al_debug(ctx->log, "%s: kept %s -> %s (%s)", when,
-				 ctx->link, o->new_target, why);
-		else
-			al_log(ctx->log, LOG_INFO, "%s: kept %s -> %s (%s)", when,
-			       ctx->link, o->new_target, why);
+		al_debug(ctx->log, "%s: kept %s -> %s (%s)", when, ctx->link,
+			 o->new_target, why);
 		break;
 	case AL_ACT_LINK:
 		if (o->old_target[0] != '\0')
@@ -97,6 +94,11 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 		close(dfd);
 		return AL_ERR;
 	}
+	if ((flags & AL_KEEP_ONLY) && link.kind == AL_LINK_SYMLINK &&
+	    al_scan_target(ctx, out->old_target, cands) != 0) {
+		close(dfd);
+		return AL_AGAIN;
+	}
 	link.target = link.kind == AL_LINK_SYMLINK ?
 	    find_target(cands, out->old_target) : -1;
 
@@ -105,6 +107,11 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 		if (d.action != AL_ACT_PROBE)
 			break;
 		probe_into(&cands->v[d.index]);
+	}
+	if ((flags & AL_KEEP_ONLY) && d.action != AL_ACT_KEEP &&
+	    d.action != AL_ACT_REFUSE) {
+		close(dfd);
+		return AL_AGAIN;
 	}
 	out->action = d.action;
 	out->reason = d.reason;
@@ -123,7 +130,7 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	if (r != 0)
 		return AL_ERR;
 	out->link_alive = d.action == AL_ACT_KEEP || d.action == AL_ACT_LINK;
-	log_outcome(ctx, when, flags, out);
+	log_outcome(ctx, when, out);
 	return d.action == AL_ACT_REFUSE ? AL_ERR : AL_OK;
 }
 
@@ -231,6 +238,13 @@ al_apply(const struct al_ctx *ctx, const char *when, struct al_outcome *out)
 		       "nothing to do", when, ctx->home, ctx->user,
 		       errno ? strerror(errno) : "not a directory");
 		return AL_NOHOME;
+	}
+	/* policy=keep and a live link: no other socket can change that, so
+	 * the socket directories are neither listed nor cleaned up. */
+	if (ctx->policy == AL_POLICY_KEEP &&
+	    (st = al_settle(ctx, &cands, when, AL_KEEP_ONLY, out)) != AL_AGAIN) {
+		al_cands_free(&cands);
+		return st;
 	}
 	if (al_scan(ctx, &cands) != 0) {
 		al_log(ctx->log, LOG_ERR, "%s: out of memory listing agent sockets",

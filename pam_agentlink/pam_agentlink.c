@@ -6,10 +6,10 @@
  * gone.  open_session settles the link at once, publishes its path, and
  * when the link is not alive starts a detached watch that settles it
  * again when this connection's socket appears.  close_session stops the
- * watch, removes stale sockets and settles the link once more.
+ * watch and settles the link once more, for the login open prepared.
  *
- * All filesystem work runs with the user's filesystem credentials
- * (pam_modutil_drop_priv), the watch with the user's credentials only.
+ * All file system work runs with the user's file system credentials
+ * (al_creds_drop), the watch with the user's credentials only.
  */
 #define PAM_SM_SESSION
 
@@ -36,18 +36,26 @@
 
 #define SESSION_DATA "pam_agentlink_session"
 
-/* What open_session leaves for close_session. */
-struct session_data {
-	pid_t watch_pid;
-	unsigned long long watch_start;	/* /proc starttime, against pid reuse */
-};
-
 struct login {
 	struct al_cfg cfg;
 	struct al_log lg;
 	struct al_ctx ctx;
-	const struct passwd *pw;
+	const struct passwd *pw;	/* libpam's, kept until pam_end() */
 	char host[256], shorthost[256];
+};
+
+/* The watch, as the middle process of the double fork reports it. */
+struct watch_report {
+	pid_t pid;
+	unsigned long long start;	/* /proc starttime, against pid reuse */
+};
+
+/* What open_session leaves for close_session: the login it prepared, so
+ * that close acts for the same user with the same options without reading
+ * them again, and the watch it started. */
+struct session_data {
+	struct login l;
+	struct watch_report watch;
 };
 
 static void
@@ -79,8 +87,7 @@ in_scope(pam_handle_t *pamh, const struct al_cfg *cfg)
 
 /* Reads options and the user; PAM_SUCCESS when there is work to do. */
 static int
-prepare(pam_handle_t *pamh, int argc, const char **argv, struct login *l,
-	int opened)
+prepare(pam_handle_t *pamh, int argc, const char **argv, struct login *l)
 {
 	const char *user = NULL, *err;
 	struct al_user au;
@@ -90,7 +97,7 @@ prepare(pam_handle_t *pamh, int argc, const char **argv, struct login *l,
 	l->lg.arg = pamh;
 	al_cfg_load(&l->cfg, argc, argv, &l->lg);
 	l->lg.debug = l->cfg.debug;
-	if (!opened && !in_scope(pamh, &l->cfg))
+	if (!in_scope(pamh, &l->cfg))
 		return PAM_IGNORE;
 
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
@@ -133,12 +140,11 @@ prepare(pam_handle_t *pamh, int argc, const char **argv, struct login *l,
 	return PAM_SUCCESS;
 }
 
-/* Runs al_apply() with the user's filesystem credentials. */
+/* Runs al_apply() with the user's file system credentials. */
 static enum al_status
-apply_as_user(pam_handle_t *pamh, struct login *l, const char *when,
-	      struct al_outcome *out)
+apply_as_user(const struct login *l, const char *when, struct al_outcome *out)
 {
-	PAM_MODUTIL_DEF_PRIVS(privs);
+	struct al_creds saved;
 	enum al_status st;
 
 	if (geteuid() != 0) {
@@ -151,13 +157,13 @@ apply_as_user(pam_handle_t *pamh, struct login *l, const char *when,
 		}
 		return al_apply(&l->ctx, when, out);
 	}
-	if (pam_modutil_drop_priv(pamh, &privs, l->pw) != 0) {
-		al_log(&l->lg, LOG_ERR, "cannot switch to the credentials of %s; "
-		       "not touching anything", l->pw->pw_name);
+	if (al_creds_drop(&saved, l->pw->pw_uid, l->pw->pw_gid) != 0) {
+		al_log(&l->lg, LOG_ERR, "cannot switch to the credentials of %s: "
+		       "%m; not touching anything", l->pw->pw_name);
 		return AL_ERR;
 	}
 	st = al_apply(&l->ctx, when, out);
-	if (pam_modutil_regain_priv(pamh, &privs) != 0)
+	if (al_creds_restore(&saved) != 0)
 		al_log(&l->lg, LOG_CRIT, "cannot regain privileges after acting "
 		       "for %s", l->pw->pw_name);
 	return st;
@@ -172,6 +178,7 @@ status_to_pam(enum al_status st)
 	case AL_NOHOME:
 		return PAM_IGNORE;
 	case AL_ERR:
+	case AL_AGAIN:
 		break;
 	}
 	return PAM_SESSION_ERR;
@@ -204,24 +211,21 @@ on_term(int sig)
 	al_watch_stop = 1;
 }
 
-/* Signals as a fresh process has them, and SIGTERM ends the watch. */
+/*
+ * The watch inherits sshd's signal handlers with the fork and runs with
+ * every signal blocked (start_watch() forks with all of them blocked), so
+ * none of those handlers can ever run in it; al_watch() lets SIGTERM alone
+ * in while it waits, and this is its handler.
+ */
 static void
-reset_signals(void)
+watch_signals(void)
 {
 	struct sigaction sa;
-	sigset_t set;
-	int sig;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
 	sa.sa_handler = on_term;
+	sigfillset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	(void)sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
 /* Drops to the user for good; the process can never regain root. */
@@ -255,6 +259,7 @@ run_watch(struct login *l, pid_t monitor, int pidfd,
 		(void)dup2(fd, STDOUT_FILENO);
 		close(fd);
 	}
+	watch_signals();
 	if (become_user(l->pw) != 0) {
 		al_log(&l->lg, LOG_ERR, "watch: cannot switch to user %s; "
 		       "not watching", l->pw->pw_name);
@@ -302,7 +307,7 @@ static void __attribute__((noreturn))
 spawn_watch(pam_handle_t *pamh, struct login *l, int report, pid_t monitor,
 	    const struct timespec *since)
 {
-	struct session_data sd;
+	struct watch_report sd;
 	pid_t pid;
 	int pidfd;
 
@@ -317,13 +322,12 @@ spawn_watch(pam_handle_t *pamh, struct login *l, int report, pid_t monitor,
 	/* The monitor waits for us, so this pid is still the monitor. */
 	pidfd = pidfd_open_(monitor);
 	(void)setsid();
-	reset_signals();
 	pid = fork();
 	if (pid == 0)
 		run_watch(l, monitor, pidfd, since);
 	if (pid > 0) {
-		sd.watch_pid = pid;
-		sd.watch_start = proc_starttime(pid);
+		sd.pid = pid;
+		sd.start = proc_starttime(pid);
 	}
 	(void)!write(STDOUT_FILENO, &sd, sizeof(sd));
 	_exit(0);
@@ -338,14 +342,16 @@ free_session_data(pam_handle_t *pamh, void *data, int status)
 }
 
 static void
-start_watch(pam_handle_t *pamh, struct login *l, struct session_data *sd,
+start_watch(pam_handle_t *pamh, struct login *l, struct watch_report *w,
 	    const struct timespec *since)
 {
 	struct sigaction dfl, old;
+	sigset_t all, oldmask;
 	pid_t pid, monitor = getpid();
 	int p[2], status;
 	ssize_t n;
 
+	memset(w, 0, sizeof(*w));
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		al_log(&l->lg, LOG_ERR, "cannot start the watch: pipe: %m");
 		return;
@@ -356,9 +362,14 @@ start_watch(pam_handle_t *pamh, struct login *l, struct session_data *sd,
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGCHLD, &dfl, &old);
+	/* The children start with every signal blocked: none of sshd's
+	 * handlers runs in them.  The monitor's mask is back at once. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &oldmask);
 	pid = fork();
 	if (pid == 0)
 		spawn_watch(pamh, l, p[1], monitor, since);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	close(p[1]);
 	if (pid < 0) {
 		al_log(&l->lg, LOG_ERR, "cannot start the watch: fork: %m");
@@ -366,15 +377,15 @@ start_watch(pam_handle_t *pamh, struct login *l, struct session_data *sd,
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		do {
-			n = read(p[0], sd, sizeof(*sd));
+			n = read(p[0], w, sizeof(*w));
 		} while (n < 0 && errno == EINTR);
-		if (n != (ssize_t)sizeof(*sd)) {
-			memset(sd, 0, sizeof(*sd));
+		if (n != (ssize_t)sizeof(*w)) {
+			memset(w, 0, sizeof(*w));
 			al_log(&l->lg, LOG_ERR, "cannot start the watch");
 		} else {
 			al_debug(&l->lg, "open: watching for the agent socket of "
 				 "this connection for %u s (pid %ld)", l->cfg.wait,
-				 (long)sd->watch_pid);
+				 (long)w->pid);
 		}
 	}
 	close(p[0]);
@@ -383,18 +394,17 @@ start_watch(pam_handle_t *pamh, struct login *l, struct session_data *sd,
 
 /* Ends this connection's watch, if it is still the process we started. */
 static void
-stop_watch(const struct login *l, const struct session_data *sd)
+stop_watch(const struct login *l, const struct watch_report *w)
 {
 	struct pollfd pfd;
 	int pidfd;
 
-	if (sd->watch_pid <= 0)
+	if (w->pid <= 0)
 		return;
 	/* The pidfd pins the process; the start time proves it is ours. */
-	if ((pidfd = pidfd_open_(sd->watch_pid)) < 0)
+	if ((pidfd = pidfd_open_(w->pid)) < 0)
 		return;
-	if (sd->watch_start != 0 &&
-	    proc_starttime(sd->watch_pid) == sd->watch_start &&
+	if (w->start != 0 && proc_starttime(w->pid) == w->start &&
 	    syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) == 0) {
 		/* It ends within microseconds; do not let close wait on it
 		 * for long if the user has stopped it. */
@@ -402,10 +412,10 @@ stop_watch(const struct login *l, const struct session_data *sd)
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 200) == 0)
 			al_log(l->ctx.log, LOG_NOTICE, "watch %ld did not end at "
-			       "once", (long)sd->watch_pid);
+			       "once", (long)w->pid);
 		else
 			al_debug(l->ctx.log, "close: stopped watch %ld",
-				 (long)sd->watch_pid);
+				 (long)w->pid);
 	}
 	close(pidfd);
 }
@@ -426,29 +436,34 @@ publish(pam_handle_t *pamh, struct login *l)
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct session_data *sd;
+	struct session_data *sd, local;
 	struct al_outcome out;
 	struct timespec since;
-	struct login l;
 	enum al_status st;
+	struct login *l;
 	int r;
 
 	(void)flags;
 	/* Sockets stamped from now on may be this connection's. */
 	clock_gettime(CLOCK_REALTIME_COARSE, &since);
-	if ((r = prepare(pamh, argc, argv, &l, 0)) != PAM_SUCCESS)
-		return r;
-	st = apply_as_user(pamh, &l, "open", &out);
-	if (st != AL_OK)
-		return status_to_pam(st);
-	publish(pamh, &l);
-
+	/* Without memory for close's copy the link is still settled now. */
 	if ((sd = calloc(1, sizeof(*sd))) == NULL)
+		sd = memset(&local, 0, sizeof(local));
+	l = &sd->l;
+	if ((r = prepare(pamh, argc, argv, l)) != PAM_SUCCESS ||
+	    (st = apply_as_user(l, "open", &out)) != AL_OK) {
+		if (sd != &local)
+			free(sd);
+		return r != PAM_SUCCESS ? r : status_to_pam(st);
+	}
+	publish(pamh, l);
+	if (sd == &local)
 		return PAM_SUCCESS;
+
 	/* With policy=keep a live link stays as it is, whatever appears. */
-	if (l.cfg.wait > 0 &&
-	    (l.cfg.policy == AL_POLICY_NEWEST || !out.link_alive))
-		start_watch(pamh, &l, sd, &since);
+	if (l->cfg.wait > 0 &&
+	    (l->cfg.policy == AL_POLICY_NEWEST || !out.link_alive))
+		start_watch(pamh, l, &sd->watch, &since);
 	if (pam_set_data(pamh, SESSION_DATA, sd, free_session_data) != PAM_SUCCESS)
 		free(sd);
 	return PAM_SUCCESS;
@@ -458,18 +473,22 @@ PAM_EXTERN int
 pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 		     const char **argv)
 {
+	const struct session_data *sd;
 	const void *data = NULL;
 	struct al_outcome out;
-	struct login l;
-	int r, opened;
+	struct login fresh;
+	int r;
 
 	(void)flags;
-	/* sshd may have changed PAM_TTY to the pty since open_session. */
-	opened = pam_get_data(pamh, SESSION_DATA, &data) == PAM_SUCCESS &&
-	    data != NULL;
-	if ((r = prepare(pamh, argc, argv, &l, opened)) != PAM_SUCCESS)
+	/* What open prepared, if it ran: sshd may have changed PAM_TTY to
+	 * the pty since, so scope is not asked again. */
+	if (pam_get_data(pamh, SESSION_DATA, &data) == PAM_SUCCESS &&
+	    data != NULL) {
+		sd = data;
+		stop_watch(&sd->l, &sd->watch);
+		return status_to_pam(apply_as_user(&sd->l, "close", &out));
+	}
+	if ((r = prepare(pamh, argc, argv, &fresh)) != PAM_SUCCESS)
 		return r;
-	if (opened)
-		stop_watch(&l, data);
-	return status_to_pam(apply_as_user(pamh, &l, "close", &out));
+	return status_to_pam(apply_as_user(&fresh, "close", &out));
 }

@@ -238,3 +238,77 @@ al_scan(const struct al_ctx *ctx, struct al_cands *out)
 		return -1;
 	return 0;
 }
+
+/* The part of path after prefix and a slash, or NULL. */
+static const char *
+below(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0 || path[n] != '/')
+		return NULL;
+	return path + n + 1;
+}
+
+/* One /tmp/ssh-XXXXXXXXXX/agent.<pid>, checked as scan_tmp_dir() does. */
+static int
+target_tmp(const struct al_ctx *ctx, struct al_cands *out, const char *rest)
+{
+	char dname[16], dirpath[AL_SUN_PATH_MAX];
+	const char *name = strchr(rest, '/');
+	int fd, r = 0;
+	pid_t pid;
+
+	if (name == NULL || (size_t)(name - rest) >= sizeof(dname))
+		return 0;
+	memcpy(dname, rest, (size_t)(name - rest));
+	dname[name - rest] = '\0';
+	name++;
+	if (!al_tmp_dir_name_ok(dname) || (pid = al_tmp_socket_pid(name)) == 0 ||
+	    al_join(dirpath, sizeof(dirpath), ctx->tmpdir, dname) != 0)
+		return 0;
+	/* The path up to tmpdir is the administrator's. */
+	if ((fd = open(dirpath, DIR_FLAGS)) < 0)
+		return 0;
+	if (dir_trusted(fd, ctx->uid))
+		r = add_socket(ctx, out, fd, dirpath, name, AL_LAYOUT_TMP, pid);
+	close(fd);
+	return r;
+}
+
+/* One ~/.ssh/agent/s.<hosthash>.sshd.<random>, as scan_home() checks it. */
+static int
+target_home(const struct al_ctx *ctx, struct al_cands *out, const char *name)
+{
+	char dirpath[AL_SUN_PATH_MAX];
+	int fd, r;
+
+	if (strchr(name, '/') != NULL ||
+	    !al_home_socket_name_ok(name, ctx->hosthash) ||
+	    al_join(dirpath, sizeof(dirpath), ctx->home, ".ssh/agent") != 0 ||
+	    (fd = al_home_agent_dir_open(ctx)) < 0)
+		return 0;
+	r = add_socket(ctx, out, fd, dirpath, name, AL_LAYOUT_HOME, 0);
+	close(fd);
+	return r;
+}
+
+int
+al_scan_target(const struct al_ctx *ctx, const char *path,
+	       struct al_cands *out)
+{
+	char agentdir[AL_SUN_PATH_MAX];
+	const char *rest;
+	int r = 0;
+
+	out->n = 0;
+	if ((rest = below(path, ctx->tmpdir)) != NULL)
+		r = target_tmp(ctx, out, rest);
+	else if (al_join(agentdir, sizeof(agentdir), ctx->home, ".ssh/agent") == 0 &&
+		 (rest = below(path, agentdir)) != NULL)
+		r = target_home(ctx, out, rest);
+	/* Only what a scan would have listed under the very same name. */
+	if (r == 0 && out->n == 1 && strcmp(out->v[0].path, path) != 0)
+		out->n = 0;
+	return r;
+}

@@ -200,7 +200,7 @@ pass(struct watch *w)
 	size_t i;
 
 	if (al_scan(w->ctx, &cands) == 0)
-		(void)al_settle(w->ctx, &cands, "watch", AL_QUIET_KEEP, &out);
+		(void)al_settle(w->ctx, &cands, "watch", 0, &out);
 	for (i = 0; i < cands.n; i++) {
 		struct al_candidate *c = &cands.v[i];
 
@@ -251,8 +251,10 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 	watch_home_chain(&w);
 	due = 1;
 
-	/* Signals blocked by the caller arrive only inside ppoll(). */
-	sigemptyset(&waitmask);
+	/* The caller blocks every signal; SIGTERM arrives only inside
+	 * ppoll(), never in the middle of a change. */
+	sigfillset(&waitmask);
+	sigdelset(&waitmask, SIGTERM);
 	for (;;) {
 		if (al_watch_stop)
 			break;

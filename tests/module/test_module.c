@@ -270,8 +270,9 @@ no_temp_files(void)
 	return clean;
 }
 
+/* A logged line holds needle, and also unless that is NULL. */
 static int
-syslog_has(const char *needle)
+syslog_has_both(const char *needle, const char *also)
 {
 	char line[2048];
 	const char *path = getenv("NS_SYSLOG");
@@ -279,24 +280,32 @@ syslog_has(const char *needle)
 	int hit = 0;
 
 	while (f && fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, needle) != NULL)
+		if (strstr(line, needle) != NULL &&
+		    (also == NULL || strstr(line, also) != NULL))
 			hit = 1;
 	if (f)
 		fclose(f);
 	return hit;
 }
 
+
 static int
-wait_syslog(const char *needle)
+wait_syslog_both(const char *needle, const char *also)
 {
 	int ms;
 
 	for (ms = 0; ms < 3000; ms++) {
-		if (syslog_has(needle))
+		if (syslog_has_both(needle, also))
 			return 1;
 		usleep(1000);
 	}
 	return 0;
+}
+
+static int
+wait_syslog(const char *needle)
+{
+	return wait_syslog_both(needle, NULL);
 }
 
 /* A pid that no process has: a reaped child's. */
@@ -341,7 +350,13 @@ test_basics(void)
 	s = open_s(svc);
 	is_str(link_target(), a.path, "policy=keep: a newer socket does not steal a live link");
 	close_s(&s);
-	ok(wait_syslog("kept " LINK " -> "), "a kept link is logged");
+	/* Nothing changed: said at debug level only.  The debug login's
+	 * line comes after the quiet one's would have, from one sender. */
+	s = open_s(service("debug"));
+	close_s(&s);
+	ok(wait_syslog_both("kept " LINK " -> ", "<87>") &&
+	   !syslog_has_both("kept " LINK " -> ", "<86>"),
+	   "a kept link is logged only with debug, at level debug");
 
 	s = open_s(service("policy=newest"));
 	is_str(link_target(), b.path, "policy=newest: moves to the newer socket");
@@ -502,12 +517,20 @@ test_cleanup(void)
 	ok(lstat(dead_tmp.path, &st) == 0 && lstat(dead_home.path, &st) == 0,
 	   "cleanup=no leaves stale sockets alone");
 
+	/* A live link is kept without looking at any other socket. */
+	s = open_s(service(""));
+	close_s(&s);
+	ok(lstat(dead_tmp.path, &st) == 0 && lstat(dead_home.path, &st) == 0,
+	   "while the link is alive, nothing else is looked at");
+
+	/* The link goes (its connection ended): a new target is looked for. */
+	unlink(LINK);
 	s = open_s(service(""));
 	close_s(&s);
 	snprintf(dir, sizeof(dir), "%s", dead_tmp.path);
 	*strrchr(dir, '/') = '\0';
 	ok(lstat(dead_tmp.path, &st) != 0 && lstat(dir, &st) != 0,
-	   "a killed session's /tmp socket and its directory are removed at close");
+	   "a killed session's /tmp socket and its directory are removed");
 	ok(lstat(dead_home.path, &st) != 0,
 	   "a dead ~/.ssh/agent socket of this host is removed");
 	ok(lstat(other_host.path, &st) == 0,

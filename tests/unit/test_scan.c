@@ -186,6 +186,55 @@ discovery(void)
 	   (c.v[0].layout == AL_LAYOUT_TMP ? c.v[0].pid : c.v[1].pid) == 101,
 	   "layouts recorded, pid parsed from the name");
 
+	/* One target checked alone is listed exactly when the scan lists it. */
+	{
+		static const char *const rels[] = {
+			"tmp/ssh-good000001/agent.101",
+			"home/.ssh/agent/s.AQuO2QT9yn.sshd.aaaaaaaaaa",
+			"tmp/ssh-open000002/agent.102", "tmp/ssh-grpw000003/agent.103",
+			"tmp/ssh-name000004/agent.x", "tmp/notssh/agent.105",
+			"tmp/ssh-file000006/agent.106", "tmp/ssh-link000007/agent.107",
+			"tmp/ssh-dirl000008/agent.101",
+			"home/.ssh/agent/s.AQuO2QT9yn.agent.bbbbbbbbbb",
+			"home/.ssh/agent/s.OtherHost1.sshd.cccccccccc",
+			/* the same sockets under names a scan never produces */
+			"tmp//ssh-good000001/agent.101",
+			"tmp/ssh-good000001//agent.101",
+			"tmp/ssh-good000001/./agent.101",
+			"tmp/ssh-dirl000008/../ssh-good000001/agent.101",
+			"tmp/ssh-good000001/agent.101/",
+			"home/.ssh/agent/./s.AQuO2QT9yn.sshd.aaaaaaaaaa",
+			"home/.ssh//agent/s.AQuO2QT9yn.sshd.aaaaaaaaaa",
+			"tmp/ssh-good000001", "tmp", "home/.ssh/agent",
+		};
+		struct al_cands all = { NULL, 0, 0 };
+		size_t k;
+		int agree = 1, listed = 0;
+
+		if (al_scan(&ctx, &all) != 0)
+			exit(1);
+		for (k = 0; k < sizeof(rels) / sizeof(rels[0]); k++) {
+			int want = found(&all, rels[k]), got;
+
+			snprintf(p, sizeof(p), "%s/%s", root, rels[k]);
+			/* 1: listed alone, as itself; 0: not listed; -1: wrong */
+			if (al_scan_target(&ctx, p, &c) != 0)
+				got = -1;
+			else if (c.n == 0)
+				got = 0;
+			else
+				got = c.n == 1 && strcmp(c.v[0].path, p) == 0 ? 1 : -1;
+			if (got != want) {
+				diag("%s: scan %d, target %d", rels[k], want, got);
+				agree = 0;
+			}
+			listed += got == 1;
+		}
+		ok(agree && listed == 2, "al_scan_target lists a path exactly "
+		   "when al_scan does (2 of %zu)", k);
+		al_cands_free(&all);
+	}
+
 	/* A link path inside a scanned place is never its own candidate. */
 	if (al_join(ctx.link, sizeof(ctx.link), tmp, "ssh-good000001/agent.101") != 0)
 		exit(1);
