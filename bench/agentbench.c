@@ -48,6 +48,10 @@
 
 #include "agentlink.h"
 
+#ifdef HAVE_SELINUX
+#include <selinux/selinux.h>
+#endif
+
 #define BENCH_DIR "/run/agentlink-bench"
 #define SERVICE "sshd"
 #define USER "alice"
@@ -665,6 +669,7 @@ wait_link(int ifd, const char *target, double deadline)
 
 static unsigned heal_timeouts;
 static int heal_rt;
+static int selinux_state = -1;	/* is_selinux_enabled(); -1: not linked */
 
 /* One heal; returns milliseconds, or -1 on time-out. */
 static double
@@ -1197,6 +1202,12 @@ main(int argc, char **argv)
 		die("must run as root, inside tests/lib/ns-run");
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
 		die("PR_SET_CHILD_SUBREAPER: %m");
+#ifdef HAVE_SELINUX
+	/* Debian's sshd links libselinux, so the module's dlopen() finds it
+	 * loaded already.  Keep it resident here too, as sshd does, or every
+	 * pam_start() maps and initialises it and every pam_end() unmaps it. */
+	selinux_state = is_selinux_enabled();
+#endif
 	setup();
 	live_start();
 	if (one >= 0 && one < NCASES) {
@@ -1240,6 +1251,9 @@ main(int argc, char **argv)
 	/* ---- the table ---- */
 	row("1. One PAM transaction (pam_start, PAM_TTY=ssh, open_session, "
 	    "close_session, pam_end), interleaved\n");
+	row("   (libselinux resident in this process as in sshd: %s)\n",
+	    selinux_state < 0 ? "not linked" :
+	    selinux_state ? "SELinux enabled" : "SELinux disabled");
 	row("   %-38s %10s %7s %10s %13s %13s\n", "case", "median", "runs",
 	    "vs permit", "pam_exec rc/", "sh rc/");
 	for (c = 0; c < NCASES; c++) {
