@@ -165,26 +165,26 @@ int
 al_link_read(int dirfd, const char *base, enum al_link_kind *kind,
 	     char *buf, size_t bufsz)
 {
-	struct stat st;
 	ssize_t n;
 
+	/* One call answers both what it is and where it points. */
 	buf[0] = '\0';
-	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		*kind = AL_LINK_MISSING;
-		return errno == ENOENT ? 0 : -1;
-	}
-	if (!S_ISLNK(st.st_mode)) {
-		*kind = AL_LINK_OTHER;
+	n = readlinkat(dirfd, base, buf, bufsz - 1);
+	if (n >= 0) {
+		*kind = AL_LINK_SYMLINK;
+		buf[n] = '\0';
 		return 0;
 	}
-	*kind = AL_LINK_SYMLINK;
-	n = readlinkat(dirfd, base, buf, bufsz - 1);
-	if (n < 0) {
-		/* Gone or swapped in between: treat as a link to nothing. */
-		n = 0;
+	if (errno == ENOENT) {
+		*kind = AL_LINK_MISSING;
+		return 0;
 	}
-	buf[n] = '\0';
-	return 0;
+	if (errno == EINVAL) {
+		*kind = AL_LINK_OTHER;	/* exists, not a symbolic link */
+		return 0;
+	}
+	*kind = AL_LINK_MISSING;
+	return -1;
 }
 
 int
