@@ -7,7 +7,9 @@
  *   1. whole PAM transactions through the real libpam (pam_start_confdir,
  *      PAM_TTY "ssh", open, close, pam_end): the module in three states,
  *      pam_permit.so alone, pam_exec.so running a seed-style ~/.ssh/rc,
- *      interleaved in rounds;
+ *      interleaved in rounds; then the remove case call by call, and the
+ *      kernel's part of close's wait: a bare child with and without
+ *      inotify, told to exit;
  *   2. time to heal: after pam_open_session (nothing live: the watch runs)
  *      a child of this process binds /tmp/ssh-XXXXXXXXXX/agent.<its pid>
  *      as alice, the way sshd's post-auth child does; the time until the
@@ -26,6 +28,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -39,6 +42,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -547,6 +551,203 @@ bench_transactions(unsigned rounds, unsigned rc_every, double *med)
 	}
 }
 
+/* ---- 1b. the remove case, call by call ---- */
+
+/*
+ * Where the remove case's time goes: open_session starts the watch (the
+ * double fork), close_session stops it and waits for it to exit.  Timed
+ * apart, in wall and in this process's CPU time, with close right after
+ * open (as in 1) and after a connection of CONN_MS, when the watch has
+ * long been waiting in ppoll() as it is when a real connection ends.
+ * Beside them, the kernel's part of that wait: a bare child waiting in
+ * ppoll() the same way, with and without an inotify instance, told to
+ * end with SIGTERM through a pidfd.  The four run interleaved, one of
+ * each per round, order rotated each round as in 1.
+ */
+#define CONN_MS 50
+
+enum { P_OPEN_NOW, P_CLOSE_NOW, P_OPEN_CONN, P_CLOSE_CONN, P_BARE_INOTIFY,
+       P_BARE_PLAIN, NPARTS };
+
+/* Lets ms pass: a duration, not a wait on anything. */
+static void
+pause_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static double
+cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Wall and CPU time of one call. */
+struct cost {
+	double wall, cpu;
+};
+
+static void
+remove_one(unsigned conn_ms, struct cost *open_c, struct cost *close_c)
+{
+	pam_handle_t *h;
+	double w0, c0;
+
+	setup_case(C_REMOVE);
+	h = pam_begin(confdir_mod, live_sock);
+	w0 = now_us();
+	c0 = cpu_us();
+	check(h, pam_open_session(h, 0), "pam_open_session");
+	open_c->cpu = cpu_us() - c0;
+	open_c->wall = now_us() - w0;
+	pause_ms(conn_ms);
+	w0 = now_us();
+	c0 = cpu_us();
+	check(h, pam_close_session(h, 0), "pam_close_session");
+	close_c->cpu = cpu_us() - c0;
+	close_c->wall = now_us() - w0;
+	pam_end(h, PAM_SUCCESS);
+	if (verify_case(C_REMOVE) != 0)
+		pam_failures++;
+	reap_leftovers();
+}
+
+static volatile sig_atomic_t bare_stop;
+
+static void
+bare_on_term(int sig)
+{
+	(void)sig;
+	bare_stop = 1;
+}
+
+/* Waits as the watch does: every signal blocked but SIGTERM, and that
+ * one only inside ppoll(); events are read and dropped. */
+static void __attribute__((noreturn))
+bare_child(int with_inotify)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct sigaction sa;
+	struct pollfd pfd;
+	sigset_t waitmask;
+	int ifd = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = bare_on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	if (with_inotify &&
+	    ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	     inotify_add_watch(ifd, "/tmp", IN_CREATE) < 0 ||
+	     inotify_add_watch(ifd, link_dir, IN_CREATE) < 0))
+		_exit(1);
+	sigfillset(&waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	pfd.fd = ifd;
+	pfd.events = POLLIN;
+	while (!bare_stop)
+		if (ppoll(&pfd, 1, NULL, &waitmask) > 0)
+			while (read(ifd, buf, sizeof(buf)) > 0)
+				;
+	if (ifd >= 0)
+		close(ifd);
+	_exit(0);
+}
+
+/* From SIGTERM until the pidfd reports the bare child's exit, in us. */
+static double
+bare_one(int with_inotify, unsigned conn_ms)
+{
+	struct pollfd pfd;
+	sigset_t all, old;
+	int pidfd, st;
+	double t0, t;
+	pid_t pid, r;
+
+	/* SIGTERM stays blocked until the child waits in ppoll(). */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	if ((pid = fork()) < 0)
+		die("fork: %m");
+	if (pid == 0)
+		bare_child(with_inotify);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+		die("pidfd_open: %m");
+	pause_ms(conn_ms);
+	t0 = now_us();
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) != 0)
+		die("pidfd_send_signal: %m");
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, HEAL_TIMEOUT_MS) != 1)
+		die("a bare child did not exit within %d ms", HEAL_TIMEOUT_MS);
+	t = now_us() - t0;
+	close(pidfd);
+	while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (r != pid)
+		die("waitpid %ld: %m", (long)pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		die("a bare child (%s inotify) ended with status %#x",
+		    with_inotify ? "with" : "without", st);
+	return t;
+}
+
+static void
+bench_remove_parts(unsigned rounds, struct stats *wall, struct stats *cpu)
+{
+	double *w[NPARTS], *c[NPARTS];
+	struct cost o, cl;
+	unsigned r, k;
+	int p;
+
+	for (p = 0; p < NPARTS; p++)
+		if ((w[p] = calloc(rounds, sizeof(double))) == NULL ||
+		    (c[p] = calloc(rounds, sizeof(double))) == NULL)
+			die("out of memory");
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 4; k++) {
+			switch ((k + r) % 4) {
+			case 0:
+				remove_one(0, &o, &cl);
+				w[P_OPEN_NOW][r] = o.wall;
+				c[P_OPEN_NOW][r] = o.cpu;
+				w[P_CLOSE_NOW][r] = cl.wall;
+				c[P_CLOSE_NOW][r] = cl.cpu;
+				break;
+			case 1:
+				remove_one(CONN_MS, &o, &cl);
+				w[P_OPEN_CONN][r] = o.wall;
+				c[P_OPEN_CONN][r] = o.cpu;
+				w[P_CLOSE_CONN][r] = cl.wall;
+				c[P_CLOSE_CONN][r] = cl.cpu;
+				break;
+			case 2:
+				w[P_BARE_INOTIFY][r] = bare_one(1, CONN_MS);
+				break;
+			case 3:
+				w[P_BARE_PLAIN][r] = bare_one(0, CONN_MS);
+				break;
+			}
+		}
+		if (r % 50 == 0)
+			progress("remove call by call: round %u of %u", r, rounds);
+	}
+	live_visible(1);
+	for (p = 0; p < NPARTS; p++) {
+		wall[p] = stats_of(w[p], rounds);
+		cpu[p] = stats_of(c[p], rounds);
+		free(w[p]);
+		free(c[p]);
+	}
+}
+
 /* ---- 2. time to heal ---- */
 
 static pid_t spinners[2];
@@ -626,15 +827,9 @@ bind_like_sshd(int report)
 	strcpy(sun.sun_path, b.path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		_exit(1);
-	if (heal_delay_ms > 0) {
-		/* Diagnostic (--heal-delay): sshd's child binds some
-		 * milliseconds after open_session, when the watch is set up. */
-		struct timespec d = { heal_delay_ms / 1000,
-				      (long)(heal_delay_ms % 1000) * 1000000L };
-
-		while (nanosleep(&d, &d) != 0 && errno == EINTR)
-			;
-	}
+	/* Diagnostic (--heal-delay): sshd's child binds some milliseconds
+	 * after open_session, when the watch is set up. */
+	pause_ms(heal_delay_ms);
 	b.t0 = now_us();
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    listen(fd, 128) != 0)
@@ -1016,16 +1211,44 @@ slurp(const char *path)
 
 static unsigned login_failures;
 
+/* The median of the paired differences with and without, and its 95 %
+ * confidence interval from order statistics (distribution-free: the
+ * count of differences below the true median is binomial(n, 1/2)). */
+struct paired {
+	size_t n;
+	double p50, lo, hi;
+};
+
+static struct paired
+paired_of(double *d, size_t n)
+{
+	struct paired pd = { n, 0, 0, 0 };
+	double half, lo, hi;
+
+	if (n == 0)
+		return pd;
+	pd.p50 = stats_of(d, n).p50;	/* sorts d */
+	/* Ranks n/2 -+ 1.96 sqrt(n) / 2, widened to whole ranks. */
+	half = 0.98 * sqrt((double)n);
+	lo = floor((double)n / 2 - half) - 1;
+	hi = ceil((double)n / 2 + half);
+	pd.lo = d[lo < 0 ? 0 : (size_t)lo];
+	pd.hi = d[hi > (double)(n - 1) ? n - 1 : (size_t)hi];
+	return pd;
+}
+
 static void
-bench_login(const struct login_opts *o, struct stats *with, struct stats *without)
+bench_login(const struct login_opts *o, struct stats *with,
+	    struct stats *without, struct paired *diff)
 {
 	double *tw = calloc(o->reps, sizeof(double)), *tn = calloc(o->reps, sizeof(double));
+	double *td = calloc(o->reps, sizeof(double));
 	const char *text[2];
-	size_t n[2] = { 0, 0 };
+	size_t n[2] = { 0, 0 }, nd = 0;
 	unsigned r;
 	int k;
 
-	if (tw == NULL || tn == NULL)
+	if (tw == NULL || tn == NULL || td == NULL)
 		die("out of memory");
 	text[0] = slurp(o->with);
 	text[1] = slurp(o->without);
@@ -1035,29 +1258,35 @@ bench_login(const struct login_opts *o, struct stats *with, struct stats *withou
 			(void)one_login(o);
 		}
 	for (r = 0; r < o->reps; r++) {
-		for (int j = 0; j < 2; j++) {
-			double ms;
+		double ms[2] = { -1, -1 };
 
+		for (int j = 0; j < 2; j++) {
 			k = (int)((r + (unsigned)j) % 2);
 			write_file(o->pam_file, text[k]);
-			ms = one_login(o);
-			if (ms < 0) {
+			ms[k] = one_login(o);
+			if (ms[k] < 0) {
 				login_failures++;
 				continue;
 			}
 			if (k == 0)
-				tw[n[0]++] = ms;
+				tw[n[0]++] = ms[k];
 			else
-				tn[n[1]++] = ms;
+				tn[n[1]++] = ms[k];
 		}
+		/* The two logins of a round ran back to back: their
+		 * difference is free of the machine's drift. */
+		if (ms[0] >= 0 && ms[1] >= 0)
+			td[nd++] = ms[0] - ms[1];
 		reap_leftovers();
 		if (r % 25 == 0)
 			progress("logins: %u of %u", r, o->reps);
 	}
 	*with = stats_of(tw, n[0]);
 	*without = stats_of(tn, n[1]);
+	*diff = paired_of(td, nd);
 	free(tw);
 	free(tn);
+	free(td);
 }
 
 /* ---- set-up ---- */
@@ -1148,12 +1377,24 @@ live_start(void)
 }
 
 static void
+part_row(const char *what, const struct stats *s, const struct stats *cpu)
+{
+	row("   %-41s %7.1f us %7.1f us %7.1f us", what, s->p50, s->p99,
+	    s->max);
+	if (cpu != NULL)
+		row(" %6.1f us %6zu\n", cpu->p50, s->n);
+	else
+		row(" %9s %6zu\n", "", s->n);
+}
+
+static void
 usage(void)
 {
 	fprintf(stderr,
 		"usage: agentbench MODULE [--rounds N] [--rc-every K] [--heal N]\n"
-		"         [--scale N] [--login N PAMFILE WITH WITHOUT AGENTSOCK "
-		"SSHCONFIG HOST]\n");
+		"         [--scale N] [--split N]\n"
+		"         [--login N PAMFILE WITH WITHOUT AGENTSOCK SSHCONFIG "
+		"HOST]\n");
 	exit(2);
 }
 
@@ -1161,9 +1402,13 @@ int
 main(int argc, char **argv)
 {
 	unsigned rounds = 2000, rc_every = 5, heal = 1000, scale = 300;
+	unsigned split = 200;
+	struct stats parts[NPARTS], parts_cpu[NPARTS];
+	char label[64];
 	struct login_opts lo = { 0 };
 	double med[2 * NCASES];
 	struct stats hi, hl, sc[4], lw, ln;
+	struct paired ld = { 0, 0, 0, 0 };
 	static char paths[100][AL_SUN_PATH_MAX], dirs[100][AL_SUN_PATH_MAX];
 	static const size_t sizes[3] = { 1, 10, 100 };
 	double t_start = now_us();
@@ -1185,6 +1430,8 @@ main(int argc, char **argv)
 			heal = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
 			scale = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--split") == 0 && i + 1 < argc)
+			split = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--login") == 0 && i + 7 < argc) {
 			lo.reps = (unsigned)atoi(argv[++i]);
 			lo.pam_file = argv[++i];
@@ -1196,7 +1443,8 @@ main(int argc, char **argv)
 		} else
 			usage();
 	}
-	if (rounds == 0 || rc_every == 0 || heal == 0 || scale == 0)
+	if (rounds == 0 || rc_every == 0 || heal == 0 || scale == 0 ||
+	    split == 0)
 		usage();
 	if (geteuid() != 0)
 		die("must run as root, inside tests/lib/ns-run");
@@ -1226,6 +1474,8 @@ main(int argc, char **argv)
 	progress("1. PAM transactions: %u rounds (rc script every %u)", rounds,
 		 rc_every);
 	bench_transactions(rounds, rc_every, med);
+	progress("1b. the remove case call by call: %u rounds", split);
+	bench_remove_parts(split, parts, parts_cpu);
 	/* 2 */
 	progress("2. time to heal: %u repetitions", heal);
 	bench_heal(heal, &hi, &hl);
@@ -1244,7 +1494,7 @@ main(int argc, char **argv)
 	/* 4 */
 	if (lo.reps > 0) {
 		progress("4. whole login: %u of each", lo.reps);
-		bench_login(&lo, &lw, &ln);
+		bench_login(&lo, &lw, &ln, &ld);
 	}
 	reap_leftovers();
 
@@ -1265,6 +1515,24 @@ main(int argc, char **argv)
 		else
 			row("\n");
 	}
+	row("\n   %-41s %10s %10s %10s %9s %6s\n",
+	    "The remove case call by call", "median", "p99", "max", "CPU p50",
+	    "runs");
+	part_row("close right after open: open_session", &parts[P_OPEN_NOW],
+		 &parts_cpu[P_OPEN_NOW]);
+	part_row("close right after open: close_session", &parts[P_CLOSE_NOW],
+		 &parts_cpu[P_CLOSE_NOW]);
+	fmt(label, sizeof(label), "%d ms connection: open_session", CONN_MS);
+	part_row(label, &parts[P_OPEN_CONN], &parts_cpu[P_OPEN_CONN]);
+	fmt(label, sizeof(label), "%d ms connection: close_session", CONN_MS);
+	part_row(label, &parts[P_CLOSE_CONN], &parts_cpu[P_CLOSE_CONN]);
+	row("   the kernel's part of close's wait: a bare child in ppoll(),\n"
+	    "   SIGTERM after %d ms until its exit is seen\n", CONN_MS);
+	part_row("  holding inotify on /tmp and ~/.ssh",
+		 &parts[P_BARE_INOTIFY], NULL);
+	part_row("  without inotify", &parts[P_BARE_PLAIN], NULL);
+	row("   (interleaved, order rotated; CPU: this process's, not the "
+	    "watch's)\n");
 	row("\n2. Time to heal: socket bound (after open_session returned) -> "
 	    "link points at it\n");
 	row("   %-38s %10s %10s %10s %6s\n", "", "p50", "p99", "max", "runs");
@@ -1295,6 +1563,9 @@ main(int argc, char **argv)
 		    lw.n);
 		row("   %-38s %7.3fx (%+.1f %%)\n", "ratio", lw.p50 / ln.p50,
 		    (lw.p50 / ln.p50 - 1) * 100);
+		row("   %-38s %+7.1f ms  (%+.1f %%; 95 %% interval %+.1f to "
+		    "%+.1f ms)\n", "paired difference, median", ld.p50,
+		    ld.p50 / ln.p50 * 100, ld.lo, ld.hi);
 		if (login_failures)
 			row("   (%u logins failed and are not counted)\n",
 			    login_failures);
