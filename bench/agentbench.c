@@ -108,12 +108,18 @@ fmt(char *buf, size_t sz, const char *f, ...)
 /* ---- time and statistics ---- */
 
 static double
-now_us(void)
+clock_us(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static double
+now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
 }
 
 static int
@@ -579,13 +585,11 @@ pause_ms(unsigned ms)
 		;
 }
 
+/* CPU time of this thread: the calling side of a PAM call. */
 static double
 cpu_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+	return clock_us(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* Wall and CPU time of one call. */
