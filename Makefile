@@ -20,8 +20,12 @@ endif
 DESTDIR  ?=
 
 # libselinux is optional: used when its headers are there, unless SELINUX=no.
-SELINUX  ?= $(shell printf '\#include <selinux/selinux.h>\n' | \
-              $(CC) -E -x c - >/dev/null 2>&1 && echo yes || echo no)
+# The test is a file, not a printf: GNU make 4.3 and later hand "\#" to
+# the shell unchanged, so a printed line would never name the header.
+ifndef SELINUX
+SELINUX := $(shell $(CC) -E -x c pam_agentlink/have_selinux.h >/dev/null 2>&1 \
+             && echo yes || echo no)
+endif
 ifeq ($(SELINUX),yes)
 CPPFLAGS += -DHAVE_SELINUX
 SELINUX_LIBS = -lselinux

@@ -82,13 +82,15 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 {
 	char dir[AL_SUN_PATH_MAX], sofar[AL_SUN_PATH_MAX];
 	size_t hl = strlen(ctx->home), dl;
+	const char *lslash;
 	char *slash, *comp, *next;
 	struct stat st;
 	int fd, nfd;
 
-	slash = strrchr(ctx->link, '/');
-	*base = slash + 1;
-	dl = (size_t)(slash - ctx->link);
+	/* C23's strrchr() keeps the const of its argument. */
+	lslash = strrchr(ctx->link, '/');
+	*base = lslash + 1;
+	dl = (size_t)(lslash - ctx->link);
 	if (dl == 0) {
 		al_log(ctx->log, LOG_ERR, "link %s is directly under /; not "
 		       "touching it", ctx->link);
