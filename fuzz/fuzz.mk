@@ -9,7 +9,8 @@ FUZZ_DIR    = build/fuzz
 FUZZ_FLAGS  = -g -O1 -fno-omit-frame-pointer \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS     = $(FUZZ_DIR)/fuzz_cfg $(FUZZ_DIR)/fuzz_expand
-FUZZ_CFG_SRCS    = pam_agentlink/cfg.c pam_agentlink/expand.c pam_agentlink/log.c
+FUZZ_CFG_SRCS    = pam_agentlink/cfg.c pam_agentlink/expand.c pam_agentlink/log.c \
+                   pam_agentlink/layout.c
 FUZZ_EXPAND_SRCS = pam_agentlink/expand.c pam_agentlink/log.c
 
 $(FUZZ_DIR)/fuzz_cfg: fuzz/fuzz_cfg.c fuzz/fuzz_common.h $(FUZZ_CFG_SRCS) $(HEADERS)

@@ -19,7 +19,6 @@
 /* sizeof(((struct sockaddr_un *)0)->sun_path): 107 bytes and a NUL. */
 #define AL_SUN_PATH_MAX 108
 #define AL_HOSTHASH_LEN 10
-#define AL_TMPDIR "/tmp"
 
 /* ---- logging (log.c) ---- */
 
@@ -53,6 +52,9 @@ enum al_policy { AL_POLICY_KEEP, AL_POLICY_NEWEST };
 #define AL_TEMPLATE_MAX 256
 #define AL_ENV_MAX 64
 #define AL_SERVICES_MAX 256
+/* OpenSSH 10.6's default, and the one place of every earlier version. */
+#define AL_DEFAULT_SOCKPATH "user:.ssh/agent shared:/tmp"
+#define AL_SOCKPATH_MAX 512
 
 struct al_cfg {
 	char link[AL_TEMPLATE_MAX];	/* template, expanded per user */
@@ -61,6 +63,7 @@ struct al_cfg {
 	unsigned wait;			/* seconds; 0 disables the watch */
 	int cleanup;
 	char services[AL_SERVICES_MAX];	/* comma-separated PAM services */
+	char sockpath[AL_SOCKPATH_MAX];	/* agentsocketpath=: sshd's values */
 	int debug;
 	char conf[AL_TEMPLATE_MAX];
 };
@@ -109,15 +112,16 @@ int al_hostnames(char *full, size_t fullsz, char *shorthost, size_t shortsz);
 /* ---- the rule (rule.c): pure, no system calls ---- */
 
 enum al_liveness { AL_UNKNOWN = 0, AL_LIVE, AL_DEAD };
-enum al_layout { AL_LAYOUT_TMP = 1, AL_LAYOUT_HOME = 2 };
 
 struct al_candidate {
 	char path[AL_SUN_PATH_MAX];
 	struct timespec mtime;
 	dev_t dev;
 	ino_t ino;
-	pid_t pid;			/* from agent.<pid>; 0 for HOME layout */
-	enum al_layout layout;
+	pid_t pid;			/* carried in the name; 0 if none */
+	short layout;			/* index in al_layouts[] */
+	short place;			/* index in the context's places */
+	unsigned short name_off;	/* where the socket's name starts */
 	enum al_liveness live;
 };
 
@@ -163,6 +167,46 @@ struct al_decision al_decide(enum al_policy policy,
 			     const struct al_candidate *cand, size_t n);
 const char *al_reason_text(enum al_reason why);
 
+/* ---- where sshd puts forwarded agent sockets (layout.c) ---- */
+
+/* sshd's AgentSocketPath kinds: user:PATH, shared:DIR. */
+enum al_place_kind { AL_PLACE_USER, AL_PLACE_SHARED };
+
+/* One name form a socket can have in a place of its kind.  Forms: %H
+ * this host's hash, %P a pid, %R<n> n random alphanumerics. */
+struct al_layout {
+	const char *what;		/* the OpenSSH versions, for logs */
+	enum al_place_kind kind;
+	const char *dir_form;		/* shared: the per-connection directory */
+	const char *name_form;		/* the socket */
+};
+extern const struct al_layout al_layouts[];
+extern const size_t al_nlayouts;
+
+/* The layout of kind (only layout itself when >= 0) whose name form
+ * name matches, or -1; *pid gets the pid the name carries, or 0. */
+int al_layout_match_name(enum al_place_kind kind, int layout, const char *name,
+			 const char *hosthash, pid_t *pid);
+/* The shared layout whose directory form name matches, or -1. */
+int al_layout_match_dir(const char *name);
+
+#define AL_PLACES_MAX 8
+
+struct al_place {
+	enum al_place_kind kind;
+	char dir[AL_SUN_PATH_MAX];	/* expanded, absolute */
+	int in_home;			/* dir is the home or below it */
+};
+
+/* Checks an agentsocketpath= value: up to AL_PLACES_MAX user:PATH or
+ * shared:DIR words separated by spaces or commas, sshd's tokens. */
+int al_places_check(const char *spec, const char **err);
+/* Expands a checked value for user; what does not expand (too long for
+ * this user) is logged and left out.  Returns how many places. */
+size_t al_places_expand(const char *spec, const struct al_user *user,
+			struct al_place *out, size_t max,
+			const struct al_log *lg);
+
 /* ---- the context every operation below works in ---- */
 
 struct al_ctx {
@@ -170,7 +214,8 @@ struct al_ctx {
 	uid_t uid;
 	const char *user;
 	const char *home;
-	const char *tmpdir;		/* AL_TMPDIR */
+	struct al_place places[AL_PLACES_MAX];
+	size_t nplaces;
 	char link[AL_SUN_PATH_MAX];	/* expanded link path */
 	char hosthash[AL_HOSTHASH_LEN + 1];
 	enum al_policy policy;
@@ -190,14 +235,36 @@ int al_scan(const struct al_ctx *ctx, struct al_cands *out);
 int al_scan_target(const struct al_ctx *ctx, const char *path,
 		   struct al_cands *out);
 void al_cands_free(struct al_cands *c);
-/* Accepts "agent.<digits>" and returns the pid, or 0. */
-pid_t al_tmp_socket_pid(const char *name);
-/* Accepts "s.<hash>.sshd.<random>" with this host's hash. */
-int al_home_socket_name_ok(const char *name, const char *hosthash);
-/* Accepts "ssh-" followed by mkdtemp's ten characters. */
-int al_tmp_dir_name_ok(const char *name);
-/* Opens ~/.ssh/agent without following links; -1 if absent or untrusted. */
-int al_home_agent_dir_open(const struct al_ctx *ctx);
+/* Opens the directory holding candidate c, checked as the scan checked
+ * it (for cleanup); *placefd gets its place's directory when c is in a
+ * per-connection directory of a shared place, else -1. */
+int al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
+		     int *placefd);
+/* The per-connection directory of a candidate in a shared place, into
+ * sub; NULL for one directly in a user: place. */
+const char *al_cand_sub(const struct al_ctx *ctx, const struct al_candidate *c,
+			char sub[AL_SUN_PATH_MAX]);
+/* The place's directory is local to this host: not below the home, which
+ * may be shared with other hosts over NFS. */
+int al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c);
+
+/* ---- trusted directories (safedir.c) ---- */
+
+#define AL_DIR_USERS 1			/* the last one must be the user's */
+#define AL_DIR_READ 2			/* return a readable descriptor */
+
+/*
+ * Opens path walking down from the home directory (if below it) or "/",
+ * refusing symbolic links and components not owned by root or the user
+ * or writable by others and not sticky (errno EPERM).  Without
+ * AL_DIR_READ, returns an O_PATH descriptor.  When a component is missing
+ * (ENOENT) and deepest is given, *deepest gets the last one that exists.
+ */
+int al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
+		int *deepest);
+/* A directory of uid's that nobody else may write to. */
+struct stat;
+int al_user_dir_ok(const struct stat *st, uid_t uid);
 
 /* ---- liveness (probe.c) ---- */
 

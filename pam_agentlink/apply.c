@@ -140,45 +140,40 @@ old_enough(const struct al_candidate *c, const struct timespec *now)
 	return now->tv_sec - c->mtime.tv_sec >= AL_STALE_MIN_AGE;
 }
 
-/* The process a /tmp socket is named after is gone (or unknowable). */
+/* The process a socket is named after is gone. */
 static int
-tmp_owner_gone(const struct al_candidate *c)
+owner_gone(const struct al_candidate *c)
 {
-	return kill(c->pid, 0) != 0 && errno == ESRCH;
+	return c->pid > 0 && kill(c->pid, 0) != 0 && errno == ESRCH;
 }
 
-/* Opens the directory holding candidate c, without following links. */
+/*
+ * May c be removed once nothing listens on it?  In a local directory a
+ * socket named after a process that is gone will never be listened on
+ * again.  Elsewhere (the home, perhaps shared with another host of the
+ * same name) only age tells: a young socket may be between sshd's bind()
+ * and listen().
+ */
 static int
-open_socket_dir(const struct al_ctx *ctx, const struct al_candidate *c,
-		int *tmpfd, char dname[16])
+may_be_stale(const struct al_ctx *ctx, const struct al_candidate *c,
+	     const struct timespec *now)
 {
-	const char *name = c->path + strlen(ctx->tmpdir) + 1;
-	int fd;
-
-	*tmpfd = -1;
-	if (c->layout == AL_LAYOUT_HOME)
-		return al_home_agent_dir_open(ctx);
-	/* /tmp/ssh-XXXXXXXXXX/agent.<pid> */
-	snprintf(dname, 16, "%.*s", (int)strcspn(name, "/"), name);
-	if ((*tmpfd = open(ctx->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	fd = openat(*tmpfd, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd;
+	if (c->pid > 0 && al_cand_local(ctx, c))
+		return owner_gone(c);
+	return old_enough(c, now);
 }
 
 static void
 remove_stale(const struct al_ctx *ctx, const struct al_candidate *c)
 {
-	const char *name = strrchr(c->path, '/') + 1;
-	char dname[16] = "";
-	struct stat st, ds;
-	int tmpfd, dfd;
+	const char *name = c->path + c->name_off;
+	char sub[AL_SUN_PATH_MAX];
+	struct stat st;
+	int placefd, dfd;
 
-	dfd = open_socket_dir(ctx, c, &tmpfd, dname);
+	dfd = al_cand_dir_open(ctx, c, &placefd);
 	/* Only the very socket that was found, in a directory of the user's. */
-	if (dfd < 0 || fstat(dfd, &ds) != 0 || ds.st_uid != ctx->uid ||
-	    (ds.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
-	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	if (dfd < 0 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    !S_ISSOCK(st.st_mode) || st.st_dev != c->dev ||
 	    st.st_ino != c->ino || st.st_uid != ctx->uid) {
 		al_debug(ctx->log, "stale socket %s changed under us; left alone",
@@ -190,14 +185,14 @@ remove_stale(const struct al_ctx *ctx, const struct al_candidate *c)
 		al_log(ctx->log, LOG_INFO, "removed stale agent socket %s "
 		       "(nothing listens on it)", c->path);
 		/* sshd's per-connection directory goes with its socket. */
-		if (tmpfd >= 0 && unlinkat(tmpfd, dname, AT_REMOVEDIR) == 0)
-			al_debug(ctx->log, "removed empty directory %s/%s",
-				 ctx->tmpdir, dname);
+		if (placefd >= 0 && al_cand_sub(ctx, c, sub) != NULL &&
+		    unlinkat(placefd, sub, AT_REMOVEDIR) == 0)
+			al_debug(ctx->log, "removed its empty directory");
 	}
 	if (dfd >= 0)
 		close(dfd);
-	if (tmpfd >= 0)
-		close(tmpfd);
+	if (placefd >= 0)
+		close(placefd);
 }
 
 int
@@ -211,9 +206,8 @@ al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
 	for (i = 0; i < cands->n; i++) {
 		struct al_candidate *c = &cands->v[i];
 
-		if (old_enough(c, &now) &&
-		    (c->layout == AL_LAYOUT_HOME || tmp_owner_gone(c)) &&
-		    c->live != AL_LIVE && al_probe(c->path) == 0) {
+		if (c->live != AL_LIVE && may_be_stale(ctx, c, &now) &&
+		    al_probe(c->path) == 0) {
 			remove_stale(ctx, c);
 			removed++;
 			continue;

@@ -26,6 +26,7 @@ al_cfg_defaults(struct al_cfg *cfg)
 	strcpy(cfg->link, AL_DEFAULT_LINK);
 	strcpy(cfg->env, AL_DEFAULT_ENV);
 	strcpy(cfg->conf, AL_DEFAULT_CONF);
+	strcpy(cfg->sockpath, AL_DEFAULT_SOCKPATH);
 	cfg->policy = AL_POLICY_KEEP;
 	cfg->wait = AL_DEFAULT_WAIT;
 	cfg->cleanup = 1;
@@ -158,6 +159,13 @@ al_cfg_set(struct al_cfg *cfg, const char *opt, const char *origin,
 			return bad_value(lg, origin, "services", val,
 					 "expected a comma-separated list of PAM service names");
 		strcpy(cfg->services, val);
+	} else if (KEY("agentsocketpath")) {
+		if (strlen(val) >= sizeof(cfg->sockpath))
+			return bad_value(lg, origin, "agentsocketpath", val,
+					 "too long");
+		if (al_places_check(val, &err) != 0)
+			return bad_value(lg, origin, "agentsocketpath", val, err);
+		strcpy(cfg->sockpath, val);
 	} else if (KEY("conf")) {
 		if (val[0] != '/' || strlen(val) >= sizeof(cfg->conf))
 			return bad_value(lg, origin, "conf", val,

@@ -133,7 +133,8 @@ prepare(pam_handle_t *pamh, int argc, const char **argv, struct login *l)
 	l->ctx.uid = l->pw->pw_uid;
 	l->ctx.user = l->pw->pw_name;
 	l->ctx.home = l->pw->pw_dir;
-	l->ctx.tmpdir = AL_TMPDIR;
+	l->ctx.nplaces = al_places_expand(l->cfg.sockpath, &au, l->ctx.places,
+					  AL_PLACES_MAX, &l->lg);
 	l->ctx.policy = l->cfg.policy;
 	l->ctx.cleanup = l->cfg.cleanup;
 	al_hosthash(l->host, l->ctx.hosthash);

@@ -1,12 +1,13 @@
 /*
- * scan.c - find the user's forwarded agent sockets where sshd puts them:
- *   /tmp/ssh-XXXXXXXXXX/agent.<pid>           (OpenSSH before 10.1)
- *   ~/.ssh/agent/s.<hosthash>.sshd.<random>   (OpenSSH 10.1 and later)
- * A candidate is a socket owned by the user in a directory owned by the
- * user and writable by nobody else.  Every open is relative to a directory
- * descriptor and refuses symbolic links.
+ * scan.c - find the user's forwarded agent sockets in every place sshd
+ * may put them (the places of agentsocketpath=, the forms of layout.c).
+ *
+ * A candidate is a socket owned by the user, named as one of the layouts
+ * has it, in a directory owned by the user and writable by nobody else:
+ * the place itself (user:) or a per-connection directory in it (shared:).
+ * Another user's entry is never opened: it is looked at with fstatat()
+ * without following links, and skipped when it is not the user's.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 
 #include "agentlink.h"
 
-#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define SUB_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 void
 al_cands_free(struct al_cands *c)
@@ -46,76 +47,36 @@ push(struct al_cands *c, const struct al_candidate *cand)
 	return 0;
 }
 
-pid_t
-al_tmp_socket_pid(const char *name)
-{
-	const char *p;
-	long pid = 0;
-
-	if (strncmp(name, "agent.", 6) != 0 || name[6] == '\0' || name[6] == '0')
-		return 0;
-	for (p = name + 6; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p) || pid > 99999999)
-			return 0;
-		pid = pid * 10 + (*p - '0');
-	}
-	return (pid_t)pid;
-}
-
-static int
-alnum_run(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-int
-al_tmp_dir_name_ok(const char *name)
-{
-	return strncmp(name, "ssh-", 4) == 0 && strlen(name) == 14 &&
-	    alnum_run(name + 4, 10);
-}
-
-int
-al_home_socket_name_ok(const char *name, const char *hosthash)
-{
-	size_t hl = strlen(hosthash), rl;
-
-	/* s.<hash>.sshd.<random>; ssh-agent's own are s.<hash>.agent.<random>. */
-	if (strncmp(name, "s.", 2) != 0 || strncmp(name + 2, hosthash, hl) != 0 ||
-	    strncmp(name + 2 + hl, ".sshd.", 6) != 0)
-		return 0;
-	rl = strlen(name + 2 + hl + 6);
-	return rl > 0 && alnum_run(name + 2 + hl + 6, rl);
-}
-
-/* Owned by the user and writable by nobody else. */
-static int
-dir_trusted(int fd, uid_t uid)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
+/* Where a candidate was found: its place, and the per-connection
+ * directory ("" in a user: place). */
+struct where {
+	size_t place;
+	const char *sub;
+	int layout;			/* shared: the directory's layout */
+};
 
 static int
 add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
-	   const char *dirpath, const char *name, enum al_layout layout,
-	   pid_t pid)
+	   const struct where *w, const char *name)
 {
+	const struct al_place *pl = &ctx->places[w->place];
 	struct al_candidate c;
 	struct stat st;
+	char dir[AL_SUN_PATH_MAX];
+	int layout;
+	pid_t pid;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	layout = al_layout_match_name(pl->kind, w->layout, name, ctx->hosthash,
+				      &pid);
+	if (layout < 0 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    !S_ISSOCK(st.st_mode) || st.st_uid != ctx->uid)
 		return 0;
 	memset(&c, 0, sizeof(c));
-	if (al_join(c.path, sizeof(c.path), dirpath, name) != 0)
+	if (w->sub[0] == '\0')
+		strcpy(dir, pl->dir);
+	else if (al_join(dir, sizeof(dir), pl->dir, w->sub) != 0)
+		return 0;
+	if (al_join(c.path, sizeof(c.path), dir, name) != 0)
 		return 0;		/* cannot be connected to anyway */
 	if (strcmp(c.path, ctx->link) == 0)
 		return 0;
@@ -123,120 +84,117 @@ add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 	c.dev = st.st_dev;
 	c.ino = st.st_ino;
 	c.pid = pid;
-	c.layout = layout;
+	c.layout = (short)layout;
+	c.place = (short)w->place;
+	c.name_off = (unsigned short)(strlen(dir) + 1);
 	c.live = AL_UNKNOWN;
 	return push(out, &c);
 }
 
+/* Opens a per-connection directory of a shared place: only after seeing,
+ * without following links, that it is the user's. */
 static int
-scan_tmp_dir(const struct al_ctx *ctx, struct al_cands *out, int tmpfd,
-	     const char *name)
+sub_open(const struct al_ctx *ctx, int placefd, const char *name)
 {
-	char dirpath[AL_SUN_PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	pid_t pid;
-	int fd, r = 0;
+	struct stat st, fst;
+	int fd;
 
-	fd = openat(tmpfd, name, DIR_FLAGS);
-	if (fd < 0)
-		return 0;		/* another user's, or gone */
-	if (!dir_trusted(fd, ctx->uid) || (d = fdopendir(fd)) == NULL) {
+	if (fstatat(placefd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !al_user_dir_ok(&st, ctx->uid))
+		return -1;
+	if ((fd = openat(placefd, name, SUB_FLAGS)) < 0)
+		return -1;
+	if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
+	    fst.st_ino != st.st_ino || !al_user_dir_ok(&fst, ctx->uid)) {
 		close(fd);
-		return 0;
+		return -1;
 	}
-	if (al_join(dirpath, sizeof(dirpath), ctx->tmpdir, name) != 0) {
-		closedir(d);
+	return fd;
+}
+
+/* Lists the sockets in the directory dfd (consumed). */
+static int
+scan_dir(const struct al_ctx *ctx, struct al_cands *out, int dfd,
+	 const struct where *w)
+{
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
 		return 0;
 	}
 	while (r == 0 && (de = readdir(d)) != NULL)
-		if ((pid = al_tmp_socket_pid(de->d_name)) != 0)
-			r = add_socket(ctx, out, dirfd(d), dirpath, de->d_name,
-				       AL_LAYOUT_TMP, pid);
+		if (de->d_type == DT_SOCK || de->d_type == DT_UNKNOWN)
+			r = add_socket(ctx, out, dirfd(d), w, de->d_name);
 	closedir(d);
 	return r;
 }
 
 static int
-scan_tmp(const struct al_ctx *ctx, struct al_cands *out)
+scan_shared(const struct al_ctx *ctx, struct al_cands *out, int pfd,
+	    size_t place)
 {
+	struct where w = { place, "", -1 };
 	struct dirent *de;
 	DIR *d;
 	int fd, r = 0;
 
-	fd = open(ctx->tmpdir, DIR_FLAGS);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		/* Still worth looking under the home directory. */
-		al_log(ctx->log, LOG_ERR, "cannot read %s: %m", ctx->tmpdir);
+	if ((d = fdopendir(pfd)) == NULL) {
+		close(pfd);
 		return 0;
 	}
-	while (r == 0 && (de = readdir(d)) != NULL)
-		if ((de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) &&
-		    al_tmp_dir_name_ok(de->d_name))
-			r = scan_tmp_dir(ctx, out, dirfd(d), de->d_name);
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+		    (w.layout = al_layout_match_dir(de->d_name)) < 0 ||
+		    (fd = sub_open(ctx, dirfd(d), de->d_name)) < 0)
+			continue;
+		w.sub = de->d_name;
+		r = scan_dir(ctx, out, fd, &w);
+	}
 	closedir(d);
 	return r;
 }
 
-/* Opens ~/.ssh/agent without following links; -1 when absent or untrusted. */
-int
-al_home_agent_dir_open(const struct al_ctx *ctx)
-{
-	int home, ssh, agent;
-
-	home = open(ctx->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (home < 0)
-		return -1;
-	ssh = openat(home, ".ssh", DIR_FLAGS);
-	close(home);
-	if (ssh < 0)
-		return -1;
-	agent = openat(ssh, "agent", DIR_FLAGS);
-	close(ssh);
-	if (agent >= 0 && !dir_trusted(agent, ctx->uid)) {
-		al_debug(ctx->log, "%s/.ssh/agent is not owned by %s or is writable "
-			 "by others; not looking there", ctx->home, ctx->user);
-		close(agent);
-		return -1;
-	}
-	return agent;
-}
-
+/* Opens a place's directory; a place that is there but untrusted is
+ * worth a line, a missing one is not. */
 static int
-scan_home(const struct al_ctx *ctx, struct al_cands *out)
+place_open(const struct al_ctx *ctx, size_t i, int flags)
 {
-	char dirpath[AL_SUN_PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
+	const struct al_place *pl = &ctx->places[i];
+	int fd;
 
-	if ((fd = al_home_agent_dir_open(ctx)) < 0)
-		return 0;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return 0;
-	}
-	if (al_join(dirpath, sizeof(dirpath), ctx->home, ".ssh/agent") != 0) {
-		closedir(d);
-		return 0;
-	}
-	while (r == 0 && (de = readdir(d)) != NULL)
-		if (al_home_socket_name_ok(de->d_name, ctx->hosthash))
-			r = add_socket(ctx, out, dirfd(d), dirpath, de->d_name,
-				       AL_LAYOUT_HOME, 0);
-	closedir(d);
-	return r;
+	if (pl->kind == AL_PLACE_USER)
+		flags |= AL_DIR_USERS;
+	fd = al_dir_open(ctx, pl->dir, flags, NULL);
+	if (fd < 0 && errno == EPERM)
+		al_log(ctx->log, LOG_NOTICE, "agent socket directory %s: a "
+		       "component is a symbolic link, or owned by another user, "
+		       "or writable by others; not looking there", pl->dir);
+	else if (fd < 0 && errno != ENOENT)
+		al_debug(ctx->log, "agent socket directory %s: %m", pl->dir);
+	return fd;
 }
 
 int
 al_scan(const struct al_ctx *ctx, struct al_cands *out)
 {
+	struct where w = { 0, "", -1 };
+	size_t i;
+	int fd, r = 0;
+
 	out->n = 0;
-	if (scan_tmp(ctx, out) != 0 || scan_home(ctx, out) != 0)
-		return -1;
-	return 0;
+	for (i = 0; r == 0 && i < ctx->nplaces; i++) {
+		if ((fd = place_open(ctx, i, AL_DIR_READ)) < 0)
+			continue;
+		w.place = i;
+		if (ctx->places[i].kind == AL_PLACE_SHARED)
+			r = scan_shared(ctx, out, fd, i);
+		else
+			r = scan_dir(ctx, out, fd, &w);
+	}
+	return r;
 }
 
 /* The part of path after prefix and a slash, or NULL. */
@@ -250,46 +208,43 @@ below(const char *path, const char *prefix)
 	return path + n + 1;
 }
 
-/* One /tmp/ssh-XXXXXXXXXX/agent.<pid>, checked as scan_tmp_dir() does. */
+/* One socket at rest below place i, checked as the scan checks it. */
 static int
-target_tmp(const struct al_ctx *ctx, struct al_cands *out, const char *rest)
+target_in(const struct al_ctx *ctx, struct al_cands *out, size_t i,
+	  const char *rest)
 {
-	char dname[16], dirpath[AL_SUN_PATH_MAX];
-	const char *name = strchr(rest, '/');
-	int fd, r = 0;
-	pid_t pid;
+	struct where w = { i, "", -1 };
+	char sub[AL_SUN_PATH_MAX];
+	const char *name = rest;
+	int pfd, fd, r = 0;
+	size_t n;
 
-	if (name == NULL || (size_t)(name - rest) >= sizeof(dname))
-		return 0;
-	memcpy(dname, rest, (size_t)(name - rest));
-	dname[name - rest] = '\0';
-	name++;
-	if (!al_tmp_dir_name_ok(dname) || (pid = al_tmp_socket_pid(name)) == 0 ||
-	    al_join(dirpath, sizeof(dirpath), ctx->tmpdir, dname) != 0)
-		return 0;
-	/* The path up to tmpdir is the administrator's. */
-	if ((fd = open(dirpath, DIR_FLAGS)) < 0)
-		return 0;
-	if (dir_trusted(fd, ctx->uid))
-		r = add_socket(ctx, out, fd, dirpath, name, AL_LAYOUT_TMP, pid);
-	close(fd);
-	return r;
-}
-
-/* One ~/.ssh/agent/s.<hosthash>.sshd.<random>, as scan_home() checks it. */
-static int
-target_home(const struct al_ctx *ctx, struct al_cands *out, const char *name)
-{
-	char dirpath[AL_SUN_PATH_MAX];
-	int fd, r;
-
+	if (ctx->places[i].kind == AL_PLACE_SHARED) {
+		n = strcspn(rest, "/");
+		if (rest[n] != '/' || n >= sizeof(sub))
+			return 0;
+		memcpy(sub, rest, n);
+		sub[n] = '\0';
+		name = rest + n + 1;
+		if ((w.layout = al_layout_match_dir(sub)) < 0)
+			return 0;
+		w.sub = sub;
+	}
 	if (strchr(name, '/') != NULL ||
-	    !al_home_socket_name_ok(name, ctx->hosthash) ||
-	    al_join(dirpath, sizeof(dirpath), ctx->home, ".ssh/agent") != 0 ||
-	    (fd = al_home_agent_dir_open(ctx)) < 0)
+	    al_layout_match_name(ctx->places[i].kind, w.layout, name,
+				 ctx->hosthash, &(pid_t){ 0 }) < 0)
 		return 0;
-	r = add_socket(ctx, out, fd, dirpath, name, AL_LAYOUT_HOME, 0);
-	close(fd);
+	if ((pfd = place_open(ctx, i, 0)) < 0)
+		return 0;
+	fd = pfd;
+	if (w.sub[0] != '\0') {
+		fd = sub_open(ctx, pfd, w.sub);
+		close(pfd);
+	}
+	if (fd >= 0) {
+		r = add_socket(ctx, out, fd, &w, name);
+		close(fd);
+	}
 	return r;
 }
 
@@ -297,18 +252,54 @@ int
 al_scan_target(const struct al_ctx *ctx, const char *path,
 	       struct al_cands *out)
 {
-	char agentdir[AL_SUN_PATH_MAX];
 	const char *rest;
+	size_t i;
 	int r = 0;
 
 	out->n = 0;
-	if ((rest = below(path, ctx->tmpdir)) != NULL)
-		r = target_tmp(ctx, out, rest);
-	else if (al_join(agentdir, sizeof(agentdir), ctx->home, ".ssh/agent") == 0 &&
-		 (rest = below(path, agentdir)) != NULL)
-		r = target_home(ctx, out, rest);
+	for (i = 0; i < ctx->nplaces && out->n == 0 && r == 0; i++)
+		if ((rest = below(path, ctx->places[i].dir)) != NULL)
+			r = target_in(ctx, out, i, rest);
 	/* Only what a scan would have listed under the very same name. */
 	if (r == 0 && out->n == 1 && strcmp(out->v[0].path, path) != 0)
 		out->n = 0;
 	return r;
+}
+
+const char *
+al_cand_sub(const struct al_ctx *ctx, const struct al_candidate *c,
+	    char sub[AL_SUN_PATH_MAX])
+{
+	size_t dl = strlen(ctx->places[c->place].dir);
+
+	if (c->name_off <= dl + 1)
+		return NULL;		/* directly in a user: place */
+	snprintf(sub, AL_SUN_PATH_MAX, "%.*s", (int)(c->name_off - dl - 2),
+		 c->path + dl + 1);
+	return sub;
+}
+
+int
+al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
+		 int *placefd)
+{
+	char sub[AL_SUN_PATH_MAX];
+	int fd;
+
+	*placefd = -1;
+	if ((fd = place_open(ctx, (size_t)c->place, 0)) < 0 ||
+	    al_cand_sub(ctx, c, sub) == NULL)
+		return fd;
+	*placefd = fd;
+	if ((fd = sub_open(ctx, *placefd, sub)) < 0) {
+		close(*placefd);
+		*placefd = -1;
+	}
+	return fd;
+}
+
+int
+al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c)
+{
+	return !ctx->places[c->place].in_home;
 }

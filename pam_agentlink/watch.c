@@ -23,17 +23,34 @@
 
 #include "agentlink.h"
 
-#define CREATE_MASK (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW)
+#define CREATE_MASK (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
 /* A socket exists from bind(); its listener comes with listen(), a moment
  * later.  Retry a refused new socket at growing intervals up to this. */
 #define RETRY_MAX_MS 64
+/* Watches at most: a place's directory or the step towards it, and the
+ * user's own per-connection directories in shared places. */
+#define WATCH_MAX 64
 
 volatile sig_atomic_t al_watch_stop;
+
+enum role {
+	ROLE_PLACE,			/* a place's directory */
+	ROLE_SUB,			/* a per-connection directory in it */
+	ROLE_CHAIN			/* the deepest part of a missing place */
+};
+
+struct wentry {
+	int wd;
+	unsigned short place;
+	unsigned char role;
+	signed char layout;		/* ROLE_SUB: its directory's layout */
+};
 
 struct watch {
 	const struct al_ctx *ctx;
 	int ifd;
-	int wd_tmp, wd_home, wd_ssh, wd_agent;
+	size_t n;
+	struct wentry v[WATCH_MAX];
 	pid_t parent;
 	struct timespec since;
 };
@@ -78,53 +95,140 @@ al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
 	return 0;
 }
 
+/*
+ * Watches the directory fd (consumed) is open on.  Through /proc/self/fd,
+ * so the watch is on the very directory that was checked, whatever has
+ * been renamed since.
+ */
 static int
-add_dir_watch(struct watch *w, const char *path)
+add_fd_watch(struct watch *w, int fd, size_t place, enum role role, int layout)
 {
-	return inotify_add_watch(w->ifd, path, CREATE_MASK);
+	char path[64];
+	int wd = -1;
+	size_t i;
+
+	if (w->n < WATCH_MAX) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		wd = inotify_add_watch(w->ifd, path, CREATE_MASK);
+	}
+	close(fd);
+	if (wd < 0)
+		return -1;
+	for (i = 0; i < w->n; i++)
+		if (w->v[i].wd == wd)
+			return 0;	/* the kernel gave an existing one */
+	w->v[w->n].wd = wd;
+	w->v[w->n].place = (unsigned short)place;
+	w->v[w->n].role = (unsigned char)role;
+	w->v[w->n].layout = (signed char)layout;
+	w->n++;
+	return 0;
 }
 
-/* Watches the user's /tmp/ssh-* directories that exist now. */
+/* A per-connection directory name in a shared place, if the user's. */
 static void
-watch_tmp_dirs(struct watch *w)
+watch_sub(struct watch *w, int placefd, size_t place, const char *name)
 {
-	char path[AL_SUN_PATH_MAX];
+	struct stat st, fst;
+	int layout, fd;
+
+	if ((layout = al_layout_match_dir(name)) < 0 ||
+	    fstatat(placefd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !al_user_dir_ok(&st, w->ctx->uid))
+		return;
+	fd = openat(placefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &fst) != 0 || fst.st_ino != st.st_ino ||
+	    fst.st_dev != st.st_dev) {
+		close(fd);
+		return;
+	}
+	(void)add_fd_watch(w, fd, place, ROLE_SUB, layout);
+}
+
+/* Watches place i: its directory (and in a shared place the user's own
+ * per-connection directories), or while it is missing, the deepest part
+ * of its path that exists. */
+static void
+watch_place(struct watch *w, size_t i)
+{
+	const struct al_place *pl = &w->ctx->places[i];
+	int fd, deepest, dup;
 	struct dirent *de;
-	struct stat st;
 	DIR *d;
 
-	if ((d = opendir(w->ctx->tmpdir)) == NULL)
+	fd = al_dir_open(w->ctx, pl->dir, pl->kind == AL_PLACE_USER ?
+			 AL_DIR_USERS | AL_DIR_READ : AL_DIR_READ, &deepest);
+	if (fd < 0) {
+		if (deepest >= 0)
+			(void)add_fd_watch(w, deepest, i, ROLE_CHAIN, -1);
 		return;
-	while ((de = readdir(d)) != NULL) {
-		if (!al_tmp_dir_name_ok(de->d_name) ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISDIR(st.st_mode) || st.st_uid != w->ctx->uid)
-			continue;
-		if (al_join(path, sizeof(path), w->ctx->tmpdir, de->d_name) == 0)
-			add_dir_watch(w, path);
 	}
-	closedir(d);
+	if (pl->kind == AL_PLACE_SHARED && (dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0 &&
+	    (d = fdopendir(dup)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
+				watch_sub(w, dirfd(d), i, de->d_name);
+		closedir(d);
+	}
+	(void)add_fd_watch(w, fd, i, ROLE_PLACE, -1);
 }
 
-/* Follows home -> .ssh -> agent as far as it exists. */
+/* A CHAIN watch fired: the place may be there now. */
 static void
-watch_home_chain(struct watch *w)
+rewatch_place(struct watch *w, size_t k)
 {
-	char path[PATH_MAX];
+	size_t place = w->v[k].place;
 
-	if (w->wd_agent < 0 &&
-	    al_join(path, sizeof(path), w->ctx->home, ".ssh/agent") == 0)
-		w->wd_agent = add_dir_watch(w, path);
-	if (w->wd_agent >= 0)
-		return;
-	if (w->wd_ssh < 0 &&
-	    al_join(path, sizeof(path), w->ctx->home, ".ssh") == 0)
-		w->wd_ssh = add_dir_watch(w, path);
-	if (w->wd_ssh >= 0)
-		return;
-	if (w->wd_home < 0)
-		w->wd_home = inotify_add_watch(w->ifd, w->ctx->home,
-					       IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+	(void)inotify_rm_watch(w->ifd, w->v[k].wd);
+	w->v[k] = w->v[--w->n];
+	watch_place(w, place);
+}
+
+static const struct wentry *
+entry_of(const struct watch *w, int wd, size_t *k)
+{
+	for (*k = 0; *k < w->n; (*k)++)
+		if (w->v[*k].wd == wd)
+			return &w->v[*k];
+	return NULL;
+}
+
+/* One event; returns 1 if a pass is due. */
+static int
+on_event(struct watch *w, const struct inotify_event *ev)
+{
+	const struct al_place *pl;
+	const struct wentry *e;
+	size_t k;
+	int fd;
+
+	if ((e = entry_of(w, ev->wd, &k)) == NULL || ev->len == 0)
+		return 0;
+	pl = &w->ctx->places[e->place];
+	switch (e->role) {
+	case ROLE_CHAIN:
+		rewatch_place(w, k);
+		return 1;
+	case ROLE_PLACE:
+		if (pl->kind == AL_PLACE_USER)
+			return al_layout_match_name(pl->kind, -1, ev->name,
+			    w->ctx->hosthash, &(pid_t){ 0 }) >= 0;
+		if (!(ev->mask & IN_ISDIR) || al_layout_match_dir(ev->name) < 0)
+			return 0;
+		/* Other users' directories are not even opened. */
+		fd = al_dir_open(w->ctx, pl->dir, 0, NULL);
+		if (fd >= 0) {
+			watch_sub(w, fd, e->place, ev->name);
+			close(fd);
+		}
+		return 1;
+	case ROLE_SUB:
+		return al_layout_match_name(pl->kind, e->layout, ev->name,
+		    w->ctx->hosthash, &(pid_t){ 0 }) >= 0;
+	}
+	return 0;
 }
 
 /* Reads pending events; returns 1 if a pass is due. */
@@ -133,7 +237,6 @@ drain_events(struct watch *w)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
-	char path[AL_SUN_PATH_MAX];
 	int due = 0;
 	ssize_t n;
 	char *p;
@@ -141,33 +244,10 @@ drain_events(struct watch *w)
 	while ((n = read(w->ifd, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW) {
+			if (ev->mask & IN_Q_OVERFLOW)
 				due = 1;
-				continue;
-			}
-			if (ev->len == 0)
-				continue;
-			if (ev->wd == w->wd_tmp) {
-				if ((ev->mask & IN_ISDIR) &&
-				    al_tmp_dir_name_ok(ev->name)) {
-					/* Fails for other users' directories. */
-					if (al_join(path, sizeof(path), w->ctx->tmpdir,
-						    ev->name) == 0 &&
-					    add_dir_watch(w, path) >= 0)
-						due = 1;
-				}
-			} else if (ev->wd == w->wd_home || ev->wd == w->wd_ssh) {
-				if (strcmp(ev->name, ".ssh") == 0 ||
-				    strcmp(ev->name, "agent") == 0) {
-					watch_home_chain(w);
-					due = 1;
-				}
-			} else if (ev->wd == w->wd_agent) {
-				if (al_home_socket_name_ok(ev->name, w->ctx->hosthash))
-					due = 1;
-			} else if (al_tmp_socket_pid(ev->name) != 0) {
+			else if (on_event(w, ev))
 				due = 1;
-			}
 		}
 	}
 	return due;
@@ -178,8 +258,9 @@ is_own(const struct watch *w, const struct al_candidate *c)
 {
 	pid_t ppid;
 
-	if (c->layout == AL_LAYOUT_TMP &&
-	    al_proc_stat(c->pid, &ppid, NULL) == 0)
+	/* A pid in the name is the connection's own sshd process: a child
+	 * of the monitor that opened the session. */
+	if (c->pid > 0 && al_proc_stat(c->pid, &ppid, NULL) == 0)
 		return ppid == w->parent;
 	return c->mtime.tv_sec > w->since.tv_sec ||
 	    (c->mtime.tv_sec == w->since.tv_sec &&
@@ -224,13 +305,19 @@ int
 al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 	 unsigned wait_ms, const struct timespec *since)
 {
-	struct watch w = { ctx, -1, -1, -1, -1, -1, parent_pid, *since };
+	struct watch w;
 	struct timespec deadline;
 	struct pollfd pfd[2];
 	struct timespec tmo;
 	sigset_t waitmask;
 	long left, retry_ms = 0;
 	int state, r, due;
+	size_t i;
+
+	memset(&w, 0, sizeof(w));
+	w.ctx = ctx;
+	w.parent = parent_pid;
+	w.since = *since;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += wait_ms / 1000;
@@ -245,10 +332,8 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 		return -1;
 	}
 	/* Watches first, then a pass: nothing can slip in between. */
-	w.wd_tmp = inotify_add_watch(w.ifd, ctx->tmpdir,
-				     IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
-	watch_tmp_dirs(&w);
-	watch_home_chain(&w);
+	for (i = 0; i < ctx->nplaces; i++)
+		watch_place(&w, i);
 	due = 1;
 
 	/* The caller blocks every signal; SIGTERM arrives only inside

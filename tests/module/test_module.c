@@ -540,13 +540,23 @@ test_cleanup(void)
 	ok(wait_syslog("removed stale agent socket"), "stale removals are logged");
 	kill_sock(&live);
 
-	/* Young dead sockets may be between bind() and listen(): kept. */
+	/* A young dead socket may be between bind() and listen(), unless
+	 * the process that would listen is gone; in the home only age tells. */
 	reset();
 	dead_tmp = tmp_sock(alice_uid, dead_pid());
+	live = tmp_sock(alice_uid, (long)getpid());
+	dead_home = home_sock("AQuO2QT9yn", "Dddddddd02");
 	kill_sock(&dead_tmp);
+	kill_sock(&live);
+	kill_sock(&dead_home);
 	s = open_s(service(""));
 	close_s(&s);
-	ok(lstat(dead_tmp.path, &st) == 0, "a dead socket younger than 2 s is kept");
+	ok(lstat(dead_tmp.path, &st) != 0,
+	   "a young dead /tmp socket whose process is gone is removed at once");
+	ok(lstat(live.path, &st) == 0,
+	   "a young dead /tmp socket whose process runs is kept");
+	ok(lstat(dead_home.path, &st) == 0,
+	   "a dead ~/.ssh/agent socket younger than 2 s is kept");
 }
 
 static void

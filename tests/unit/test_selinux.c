@@ -71,7 +71,7 @@ main(void)
 	ctx.uid = geteuid();
 	ctx.user = "tester";
 	ctx.home = home;
-	ctx.tmpdir = AL_TMPDIR;
+	ctx.nplaces = 0;
 	snprintf(ctx.link, sizeof(ctx.link), "%s/.ssh/sub/agent.sock", home);
 
 	errno = EXDEV;
