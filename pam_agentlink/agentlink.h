@@ -368,5 +368,7 @@ extern volatile sig_atomic_t al_watch_stop;
 /* Parent pid and start time (clock ticks after boot) of pid, read from
  * /proc/<pid>/stat; -1 if it cannot be read. */
 int al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start);
+/* 1 when pid is no process, or a zombie. */
+int al_proc_gone(pid_t pid);
 
 #endif /* AGENTLINK_H */

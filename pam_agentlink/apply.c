@@ -140,13 +140,6 @@ old_enough(const struct al_candidate *c, const struct timespec *now)
 	return now->tv_sec - c->mtime.tv_sec >= AL_STALE_MIN_AGE;
 }
 
-/* The process a socket is named after is gone. */
-static int
-owner_gone(const struct al_candidate *c)
-{
-	return c->pid > 0 && kill(c->pid, 0) != 0 && errno == ESRCH;
-}
-
 /*
  * May c be removed once nothing listens on it?  In a local directory a
  * socket named after a process that is gone will never be listened on
@@ -159,7 +152,7 @@ may_be_stale(const struct al_ctx *ctx, const struct al_candidate *c,
 	     const struct timespec *now)
 {
 	if (c->pid > 0 && al_cand_local(ctx, c))
-		return owner_gone(c);
+		return al_proc_gone(c->pid);
 	return old_enough(c, now);
 }
 

@@ -65,27 +65,53 @@ ms_until(const struct timespec *deadline)
 	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-int
-al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
+/* Reads /proc/<pid>/stat; the fields after comm are returned in *after. */
+static int
+read_stat(pid_t pid, char *buf, size_t sz, char **after)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long st;
+	char path[64];
 	ssize_t n;
-	long pp;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, sz - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	/* "pid (comm) state ppid ... starttime(22)": comm may hold anything,
-	 * so fields are counted from the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+	/* "pid (comm) state ppid ...": comm may hold anything, so fields are
+	 * counted from the last ')'. */
+	if ((*after = strrchr(buf, ')')) == NULL)
+		return -1;
+	(*after)++;
+	return 0;
+}
+
+int
+al_proc_gone(pid_t pid)
+{
+	char buf[1024], *p, state;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 1;
+	/* A zombie will never listen again; sshd's monitor may not have
+	 * reaped its child yet when it closes the session. */
+	return read_stat(pid, buf, sizeof(buf), &p) == 0 &&
+	    sscanf(p, " %c", &state) == 1 && (state == 'Z' || state == 'X');
+}
+
+int
+al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
+{
+	char buf[1024], *p;
+	unsigned long long st;
+	long pp;
+
+	/* ... state ppid ... starttime(22) */
+	if (read_stat(pid, buf, sizeof(buf), &p) != 0 ||
+	    sscanf(p, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
 		   "%*u %*d %*d %*d %*d %*d %*d %llu", &pp, &st) != 2)
 		return -1;
 	if (ppid != NULL)

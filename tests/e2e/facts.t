@@ -4,7 +4,8 @@
 #   - open_session sees PAM_TTY "ssh" (the module's scope test);
 #   - sshd may change PAM_TTY to the pty before close_session, and the
 #     module still acts at close (it remembers the open with pam_set_data);
-#   - the pid in /tmp/ssh-*/agent.<pid> is a direct child of the process
+#   - the pid in the socket's name (agent.<pid>, s.<hash>.sshd.<pid>.*) is a
+#     direct child of the process
 #     that ran open_session, the [priv] monitor (the watch's is_own test),
 #     so the watch recognises its own connection's socket.
 set -eu
@@ -37,13 +38,13 @@ for mode in notty pty; do
 	c=$!
 	e2e_wait 10 ready "$E2E_DIR/c.out" || e2e_die "$mode: login did not start"
 	sock=$(e2e_agent_socks | head -1)
-	pid=${sock##*agent.}
+	pid=$(e2e_sock_pid "$sock")
 	ppid=$(awk '{print $4}' "/proc/$pid/stat")
 	caller=$(sed -n 's/^open_session .*caller=//p' "$rec")
 	opentty=$(sed -n 's/^open_session tty=\([^ ]*\) .*/\1/p' "$rec")
 	tap_diag "$mode: open_session ran in pid $caller with PAM_TTY=$opentty; socket $sock; its pid $pid ($(ps -o args= -p "$pid")) has parent $ppid ($(ps -o args= -p "$ppid"))"
 	tap_check "$mode: open_session sees PAM_TTY=ssh" test "$opentty" = ssh
-	tap_check "$mode: agent.<pid>'s parent is the process that ran open_session" \
+	tap_check "$mode: the socket's pid's parent is the process that ran open_session" \
 		test "$ppid" = "$caller"
 	tap_check "$mode: that process is sshd's [priv] monitor" \
 		eval 'ps -o args= -p "$ppid" | grep -q "\[priv\]"'

@@ -256,17 +256,40 @@ e2e_sock_live() {
 	[ $r = 0 ] || [ $r = 1 ]
 }
 e2e_link_live() { local t; t=$(e2e_link); [ -n "$t" ] && e2e_sock_live "$t"; }
-# All forwarded agent sockets of alice (/tmp/ssh-*/agent.<pid>).
+# The name of a forwarded agent socket in any of sshd's layouts:
+# agent.<pid> (up to 10.0), agent.sshd.<pid> (10.6 shared:),
+# s.<hash>.sshd.[<pid>.]<random> (10.1 and later, user:).
+E2E_SOCK_NAME_RE='^(agent\.(sshd\.)?[1-9][0-9]*|s\.[A-Za-z0-9]{10}\.sshd\.([1-9][0-9]*\.)?[A-Za-z0-9]{10})$'
+e2e_is_agent_path() { [[ ${1##*/} =~ $E2E_SOCK_NAME_RE ]]; }
+# All forwarded agent sockets of alice, wherever sshd put them: in /tmp
+# (/tmp/ssh-*/, or a user: directory such as /tmp/agents-alice) or in
+# ~/.ssh/agent.
 e2e_agent_socks() {
-	find /tmp -maxdepth 2 -path '/tmp/ssh-*/agent.*' -type s -user "$E2E_USER" \
-		2>/dev/null | sort
+	local p
+	{
+		find /tmp -mindepth 2 -maxdepth 2 -type s -user "$E2E_USER"
+		find "$E2E_HOME/.ssh/agent" -mindepth 1 -maxdepth 1 -type s
+	} 2>/dev/null | while IFS= read -r p; do
+		e2e_is_agent_path "$p" && echo "$p"
+	done | sort
+}
+# The pid a socket's name carries (the connection's unprivileged sshd
+# process), or nothing.
+e2e_sock_pid() {
+	local n=${1##*/}
+	case $n in
+	agent.sshd.*) echo "${n#agent.sshd.}" ;;
+	agent.*) echo "${n#agent.}" ;;
+	s.*.sshd.*.*) n=${n#s.*.sshd.}; echo "${n%%.*}" ;;
+	esac
 }
 # e2e_conn_pids SOCK: the sshd processes of the connection that owns the
-# socket /tmp/ssh-*/agent.<pid>: <pid> (the user's child) and its parent
-# (the [priv] monitor).
+# socket: the pid in its name (the user's child) and its parent (the
+# [priv] monitor).
 e2e_conn_pids() {
-	local pid=${1##*agent.} ppid
-	[ -d "/proc/$pid" ] || return 0
+	local pid ppid
+	pid=$(e2e_sock_pid "$1")
+	[ -n "$pid" ] && [ -d "/proc/$pid" ] || return 0
 	ppid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null) || true
 	echo "$pid"
 	[ -n "$ppid" ] && [ "$ppid" != 1 ] && [ "$ppid" != "$E2E_SSHD_PID" ] && echo "$ppid"

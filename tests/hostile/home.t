@@ -54,12 +54,14 @@ hl_check "the mount is still read-only and empty" \
 hl_case "home on a read-only mount with a link to a dead socket"
 mount -t tmpfs -o size=1m,mode=0700 hlhome $H; mine $H
 mkdir -m 0700 $H/.ssh; mine $H/.ssh
-deadsock "$(tmpdir_of $ALICE aaaaaaaaf8)/agent.4508" $ALICE
-ln -s /tmp/ssh-aaaaaaaaf8/agent.4508 $LINK; mine $LINK
+# Named after a running process (this shell): not stale, so cleanup
+# leaves it and its directory, and only the home's failure is under test.
+deadsock "$(tmpdir_of $ALICE aaaaaaaaf8)/agent.$$" $ALICE
+ln -s /tmp/ssh-aaaaaaaaf8/agent.$$ $LINK; mine $LINK
 mount -o remount,ro $H
 d=$(tmpdir_of $ALICE aaaaaaaaf9); sock $d/agent.4509 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR -
-hl_check "the old link is unchanged" test "$(readlink $LINK)" = /tmp/ssh-aaaaaaaaf8/agent.4508
+hl_check "the old link is unchanged" test "$(readlink $LINK)" = /tmp/ssh-aaaaaaaaf8/agent.$$
 
 # No inode and no block left: a new symlink cannot be made.
 fill() {
@@ -81,8 +83,8 @@ hl_logged "No space left on device"
 hl_case "home on a full filesystem, with a link to a dead socket"
 mount -t tmpfs -o size=64k,nr_inodes=8,mode=0700 hlhome $H; mine $H
 mkdir -m 0700 $H/.ssh; mine $H/.ssh
-deadsock "$(tmpdir_of $ALICE aaaaaaaag2)/agent.4512" $ALICE
-ln -s /tmp/ssh-aaaaaaaag2/agent.4512 $LINK; mine $LINK
+deadsock "$(tmpdir_of $ALICE aaaaaaaag2)/agent.$$" $ALICE
+ln -s /tmp/ssh-aaaaaaaag2/agent.$$ $LINK; mine $LINK
 fill
 hl_run PAM_SUCCESS PAM_SUCCESS
 hl_check "the link to the dead socket was removed" test ! -L $LINK

@@ -11,7 +11,7 @@ ssh_dir() { mkdir -m 0700 $H/.ssh; mine $H/.ssh; }
 
 hl_case "bob's live socket in bob's /tmp/ssh-*, the only live one"
 b=$(tmpdir_of $BOB bbbbbbbbc1); sock $b/agent.5101 $BOB
-deadsock "$(tmpdir_of $ALICE aaaaaaaad1)/agent.4401" $ALICE
+deadsock "$(tmpdir_of $ALICE aaaaaaaad1)/agent.$$" $ALICE
 hl_run PAM_SUCCESS PAM_SUCCESS
 nolink
 
