@@ -2,7 +2,8 @@
 # run through the real libpam inside private namespaces (root).
 TEST_CFLAGS = $(WARNINGS) $(WERROR) $(CFLAGS) -Itests/lib
 UNIT_TESTS  = tests/unit/test_rule tests/unit/test_expand tests/unit/test_cfg \
-              tests/unit/test_hosthash tests/unit/test_scan tests/unit/test_creds
+              tests/unit/test_hosthash tests/unit/test_scan tests/unit/test_creds \
+              tests/unit/test_probe
 TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix
 MODULE_TEST = tests/module/test_module
 
