@@ -20,7 +20,7 @@ tests/tools/agentprobe: tests/tools/agentprobe.c $(LIBAL)
 $(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam $(SELINUX_LIBS)
 
-TESTS       = $(UNIT_TESTS) tests/module/module.t
+TESTS       = $(UNIT_TESTS) tests/unit/probe_agent.t tests/module/module.t
 CHECK_BUILD = $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
 CLEAN_FILES =
 
