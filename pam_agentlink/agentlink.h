@@ -271,6 +271,39 @@ int al_user_dir_ok(const struct stat *st, uid_t uid);
 /* 1: something accepts connections; 0: refused (dead); -1: other error. */
 int al_probe(const char *path);
 
+/* Non-blocking connect to a Unix socket path: 1 connected (a non-blocking,
+ * close-on-exec fd in *fdp), 0 refused (nothing listens: dead), -1 other
+ * error (errno; EAGAIN: a listener with a full backlog).  *fdp is -1
+ * unless 1 is returned. */
+int al_connect_nb(const char *path, int *fdp);
+
+/* The longest agent reply al_agent_query() reads (and discards). */
+#define AL_AGENT_REPLY_MAX (64 * 1024)
+/* The most descriptors one al_agent_query() call takes. */
+#define AL_QUERY_MAX 64
+
+enum al_answer {
+	AL_ANS_NONE = 0,		/* no reply within the time */
+	AL_ANS_YES,			/* well-formed reply */
+	AL_ANS_BAD			/* closed, reset, or malformed/oversized
+					 * reply */
+};
+
+/*
+ * Sends SSH_AGENTC_EXTENSION (27) with the extension name "query" on each
+ * of n (at most AL_QUERY_MAX) connected non-blocking fds, and waits at most
+ * timeout_ms IN ALL (one deadline, all fds polled together) for their
+ * replies.  Nothing else is ever sent: no identities list (some agents ask
+ * the user to unlock for that), no signature.  res[i] gets each verdict,
+ * us[i] (if us != NULL) the microseconds until the verdict (or the time
+ * waited).  A negative fd is AL_ANS_BAD.  Returns how many answered, or -1
+ * with errno (EINVAL: n too large, timeout_ms < 0, fds or res NULL; or
+ * poll()'s own error, with every undecided res[i] AL_ANS_NONE).  Does not
+ * close the fds, nor read past the end of a reply.
+ */
+int al_agent_query(const int *fds, size_t n, int timeout_ms,
+		   enum al_answer *res, long *us);
+
 /* ---- safe link operations (linkops.c) ---- */
 
 /* Opens (creating 0700 if missing) the link's directory; *base gets the

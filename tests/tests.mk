@@ -2,8 +2,9 @@
 # run through the real libpam inside private namespaces (root).
 TEST_CFLAGS = $(WARNINGS) $(WERROR) $(CFLAGS) -Itests/lib
 UNIT_TESTS  = tests/unit/test_rule tests/unit/test_expand tests/unit/test_cfg \
-              tests/unit/test_hosthash tests/unit/test_scan tests/unit/test_creds
-TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix
+              tests/unit/test_hosthash tests/unit/test_scan tests/unit/test_creds \
+              tests/unit/test_probe
+TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix tests/tools/agentprobe
 MODULE_TEST = tests/module/test_module
 
 tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h
@@ -12,10 +13,14 @@ tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $<
 
+# agentprobe runs the library's probe, so it links the library.
+tests/tools/agentprobe: tests/tools/agentprobe.c $(LIBAL)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL)
+
 $(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam $(SELINUX_LIBS)
 
-TESTS       = $(UNIT_TESTS) tests/module/module.t
+TESTS       = $(UNIT_TESTS) tests/unit/probe_agent.t tests/module/module.t
 CHECK_BUILD = $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
 CLEAN_FILES =
 
