@@ -49,6 +49,12 @@ enum al_policy { AL_POLICY_KEEP, AL_POLICY_NEWEST };
 #define AL_DEFAULT_CONF "/etc/security/agentlink.conf"
 #define AL_DEFAULT_WAIT 10
 #define AL_MAX_WAIT 600
+/* probe=: how long the watch waits for an agent's answer, in ms. */
+#define AL_DEFAULT_PROBE_MS 1000
+#define AL_MAX_PROBE_MS 10000
+/* What open and close may wait for answers in all: a local agent answers
+ * in microseconds, a remote one is left to the watch. */
+#define AL_INLINE_PROBE_MS 3
 #define AL_TEMPLATE_MAX 256
 #define AL_ENV_MAX 64
 #define AL_SERVICES_MAX 256
@@ -61,6 +67,7 @@ struct al_cfg {
 	char env[AL_ENV_MAX];		/* "" when env=none */
 	enum al_policy policy;
 	unsigned wait;			/* seconds; 0 disables the watch */
+	unsigned probe_ms;		/* 0: liveness is connect() alone */
 	int cleanup;
 	char services[AL_SERVICES_MAX];	/* comma-separated PAM services */
 	char sockpath[AL_SOCKPATH_MAX];	/* agentsocketpath=: sshd's values */
@@ -111,7 +118,13 @@ int al_hostnames(char *full, size_t fullsz, char *shorthost, size_t shortsz);
 
 /* ---- the rule (rule.c): pure, no system calls ---- */
 
-enum al_liveness { AL_UNKNOWN = 0, AL_LIVE, AL_DEAD };
+enum al_liveness {
+	AL_UNKNOWN = 0,
+	AL_LIVE,			/* accepts; whether it answers is not known */
+	AL_DEAD,			/* refuses: nothing listens */
+	AL_ANSWERS,			/* its agent answered a query */
+	AL_HUNG				/* accepts, but no answer (or a bad one) */
+};
 
 struct al_candidate {
 	char path[AL_SUN_PATH_MAX];
@@ -152,8 +165,10 @@ enum al_reason {
 	AL_WHY_FOREIGN,			/* link target is no candidate */
 	AL_WHY_NEWER,			/* policy=newest: a newer one is live */
 	AL_WHY_NOT_SYMLINK,
-	AL_WHY_GONE			/* link target no longer exists (set by
+	AL_WHY_GONE,			/* link target no longer exists (set by
 					 * al_settle, not by the rule) */
+	AL_WHY_HUNG,			/* link target does not answer */
+	AL_WHY_ONLY_HUNG		/* ... but nothing else is alive: kept */
 };
 
 struct al_decision {
@@ -220,6 +235,19 @@ struct al_ctx {
 	char hosthash[AL_HOSTHASH_LEN + 1];
 	enum al_policy policy;
 	int cleanup;
+	unsigned probe_ms;		/* probe=; 0: connect() alone */
+	int probe_full;			/* wait probe_ms for each answer (the
+					 * watch), else AL_INLINE_PROBE_MS in all */
+	struct al_hung *hung;		/* the watch's hung sockets, or NULL */
+	pid_t guard_pid;		/* if not 0: change nothing once this
+					 * process (the watch's monitor) is gone */
+};
+
+/* Sockets a watch found hung, so that it asks each only once. */
+#define AL_HUNG_MAX 16
+struct al_hung {
+	size_t n;
+	struct { dev_t dev; ino_t ino; } v[AL_HUNG_MAX];
 };
 
 /* ---- candidate discovery (scan.c) ---- */
@@ -363,6 +391,7 @@ struct al_outcome {
 	enum al_action action;		/* what was done */
 	enum al_reason reason;
 	int link_alive;			/* link points at a live socket now */
+	int link_answers;		/* ... whose agent answered */
 	char old_target[AL_SUN_PATH_MAX * 2];
 	char new_target[AL_SUN_PATH_MAX];
 };

@@ -17,10 +17,139 @@
 /* A socket younger than this may be between sshd's bind() and listen(). */
 #define AL_STALE_MIN_AGE 2
 
-static void
-probe_into(struct al_candidate *c)
+/* At most this many sockets are asked at once. */
+#define PROBE_BATCH 8
+
+static int
+was_hung(const struct al_ctx *ctx, const struct al_candidate *c)
 {
-	c->live = al_probe(c->path) == 1 ? AL_LIVE : AL_DEAD;
+	size_t i;
+
+	for (i = 0; ctx->hung != NULL && i < ctx->hung->n; i++)
+		if (ctx->hung->v[i].dev == c->dev && ctx->hung->v[i].ino == c->ino)
+			return 1;
+	return 0;
+}
+
+static void
+remember_hung(const struct al_ctx *ctx, const struct al_candidate *c)
+{
+	struct al_hung *h = ctx->hung;
+
+	if (h != NULL && h->n < AL_HUNG_MAX && !was_hung(ctx, c)) {
+		h->v[h->n].dev = c->dev;
+		h->v[h->n].ino = c->ino;
+		h->n++;
+	}
+}
+
+static long
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
+/* What an answer (or its absence) says about a socket that accepted. */
+static enum al_liveness
+verdict(const struct al_ctx *ctx, enum al_answer a)
+{
+	if (a == AL_ANS_YES)
+		return AL_ANSWERS;
+	if (a == AL_ANS_BAD || ctx->probe_full)
+		return AL_HUNG;
+	return AL_LIVE;		/* no answer within open's few ms: unknown */
+}
+
+/*
+ * Probes the candidates v[0..n) together: connect() each, then ask the
+ * ones that accept a question every agent answers at once (probe.c), and
+ * wait for all the answers at the same time.
+ */
+static void
+probe_batch(const struct al_ctx *ctx, struct al_candidate **v, size_t n,
+	    const struct timespec *deadline)
+{
+	enum al_answer res[PROBE_BATCH];
+	int fds[PROBE_BATCH];
+	long us[PROBE_BATCH];
+	size_t i, m = 0;
+	int r, wait_ms;
+
+	for (i = 0; i < n; i++) {
+		if (was_hung(ctx, v[i])) {
+			v[i]->live = AL_HUNG;
+			continue;
+		}
+		r = al_connect_nb(v[i]->path, &fds[m]);
+		/* A full backlog (EAGAIN) is a listener too busy to ask. */
+		v[i]->live = r == 1 || (r < 0 && errno == EAGAIN) ? AL_LIVE : AL_DEAD;
+		if (r == 1 && ctx->probe_ms > 0)
+			v[m++] = v[i];
+		else if (r == 1)
+			close(fds[m]);
+		al_debug(ctx->log, "probe %s: %s", v[i]->path, r == 1 ?
+			 "accepts" : v[i]->live == AL_LIVE ? "busy" : "refused");
+	}
+	if (m == 0)
+		return;
+	wait_ms = ctx->probe_full ? (int)ctx->probe_ms : (int)ms_left(deadline);
+	if (al_agent_query(fds, m, wait_ms, res, us) < 0)
+		for (i = 0; i < m; i++)
+			res[i] = AL_ANS_NONE;
+	for (i = 0; i < m; i++) {
+		close(fds[i]);
+		v[i]->live = verdict(ctx, res[i]);
+		if (v[i]->live == AL_HUNG)
+			remember_hung(ctx, v[i]);
+		al_debug(ctx->log, "probe %s: %s after %ld us", v[i]->path,
+			 res[i] == AL_ANS_YES ? "answers" : res[i] == AL_ANS_BAD ?
+			 "bad reply" : "no answer", us[i]);
+	}
+}
+
+static int
+mtime_newer(const struct al_candidate *a, const struct al_candidate *b)
+{
+	return a->mtime.tv_sec != b->mtime.tv_sec ?
+	    a->mtime.tv_sec > b->mtime.tv_sec : a->mtime.tv_nsec > b->mtime.tv_nsec;
+}
+
+/*
+ * Learns the liveness of candidate want: alone when it is the link's
+ * target (policy=keep asks about nothing else), else together with the
+ * next newest candidates of unknown liveness, so that one that does not
+ * answer cannot use up the time of the others.
+ */
+static void
+probe_for(const struct al_ctx *ctx, struct al_cands *cands, int want,
+	  int target, const struct timespec *deadline)
+{
+	struct al_candidate *v[PROBE_BATCH], *c;
+	size_t n = 0, i, k;
+
+	v[n++] = &cands->v[want];
+	/* Without questions to ask, a connect() says all there is to say. */
+	while (want != target && ctx->probe_ms > 0 && n < PROBE_BATCH) {
+		c = NULL;
+		for (i = 0; i < cands->n; i++) {
+			if (cands->v[i].live != AL_UNKNOWN || (int)i == target)
+				continue;
+			for (k = 0; k < n && v[k] != &cands->v[i]; k++)
+				;
+			if (k == n && (c == NULL || mtime_newer(&cands->v[i], c)))
+				c = &cands->v[i];
+		}
+		if (c == NULL)
+			break;
+		v[n++] = c;
+	}
+	probe_batch(ctx, v, n, deadline);
 }
 
 static int
@@ -78,6 +207,7 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	  int flags, struct al_outcome *out)
 {
 	struct al_link_state link;
+	struct timespec deadline;
 	struct al_decision d;
 	struct stat gone;
 	const char *base;
@@ -102,11 +232,17 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	link.target = link.kind == AL_LINK_SYMLINK ?
 	    find_target(cands, out->old_target) : -1;
 
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_nsec += AL_INLINE_PROBE_MS * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
 	for (;;) {
 		d = al_decide(ctx->policy, &link, cands->v, cands->n);
 		if (d.action != AL_ACT_PROBE)
 			break;
-		probe_into(&cands->v[d.index]);
+		probe_for(ctx, cands, d.index, link.target, &deadline);
 	}
 	if ((flags & AL_KEEP_ONLY) && d.action != AL_ACT_KEEP &&
 	    d.action != AL_ACT_REFUSE) {
@@ -122,6 +258,14 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	if (d.index >= 0)
 		strcpy(out->new_target, cands->v[d.index].path);
 
+	/* The watch never acts after its connection's close_session. */
+	if ((d.action == AL_ACT_LINK || d.action == AL_ACT_REMOVE) &&
+	    ctx->guard_pid > 0 && al_proc_gone(ctx->guard_pid)) {
+		al_debug(ctx->log, "%s: sshd process %ld is gone; leaving the link "
+			 "as it is", when, (long)ctx->guard_pid);
+		close(dfd);
+		return AL_AGAIN;
+	}
 	if (d.action == AL_ACT_LINK)
 		r = al_link_replace(ctx, dfd, base, out->new_target);
 	else if (d.action == AL_ACT_REMOVE)
@@ -130,6 +274,7 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	if (r != 0)
 		return AL_ERR;
 	out->link_alive = d.action == AL_ACT_KEEP || d.action == AL_ACT_LINK;
+	out->link_answers = out->link_alive && cands->v[d.index].live == AL_ANSWERS;
 	log_outcome(ctx, when, out);
 	return d.action == AL_ACT_REFUSE ? AL_ERR : AL_OK;
 }
@@ -199,7 +344,8 @@ al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
 	for (i = 0; i < cands->n; i++) {
 		struct al_candidate *c = &cands->v[i];
 
-		if (c->live != AL_LIVE && may_be_stale(ctx, c, &now) &&
+		if ((c->live == AL_UNKNOWN || c->live == AL_DEAD) &&
+		    may_be_stale(ctx, c, &now) &&
 		    al_probe(c->path) == 0) {
 			remove_stale(ctx, c);
 			removed++;

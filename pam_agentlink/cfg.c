@@ -29,6 +29,7 @@ al_cfg_defaults(struct al_cfg *cfg)
 	strcpy(cfg->sockpath, AL_DEFAULT_SOCKPATH);
 	cfg->policy = AL_POLICY_KEEP;
 	cfg->wait = AL_DEFAULT_WAIT;
+	cfg->probe_ms = AL_DEFAULT_PROBE_MS;
 	cfg->cleanup = 1;
 }
 
@@ -74,7 +75,7 @@ services_ok(const char *v)
 }
 
 static int
-parse_wait(const char *v, unsigned *out)
+parse_uint(const char *v, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long n;
@@ -83,7 +84,7 @@ parse_wait(const char *v, unsigned *out)
 		return -1;
 	errno = 0;
 	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n > AL_MAX_WAIT)
+	if (errno != 0 || *end != '\0' || n > max)
 		return -1;
 	*out = (unsigned)n;
 	return 0;
@@ -146,9 +147,13 @@ al_cfg_set(struct al_cfg *cfg, const char *opt, const char *origin,
 			return bad_value(lg, origin, "policy", val,
 					 "expected keep or newest");
 	} else if (KEY("wait")) {
-		if (parse_wait(val, &cfg->wait) != 0)
+		if (parse_uint(val, AL_MAX_WAIT, &cfg->wait) != 0)
 			return bad_value(lg, origin, "wait", val,
 					 "expected whole seconds from 0 to 600");
+	} else if (KEY("probe")) {
+		if (parse_uint(val, AL_MAX_PROBE_MS, &cfg->probe_ms) != 0)
+			return bad_value(lg, origin, "probe", val,
+					 "expected milliseconds from 0 to 10000");
 	} else if (KEY("cleanup")) {
 		if (parse_bool(val, &b) != 0)
 			return bad_value(lg, origin, "cleanup", val,

@@ -137,6 +137,7 @@ prepare(pam_handle_t *pamh, int argc, const char **argv, struct login *l)
 					  AL_PLACES_MAX, &l->lg);
 	l->ctx.policy = l->cfg.policy;
 	l->ctx.cleanup = l->cfg.cleanup;
+	l->ctx.probe_ms = l->cfg.probe_ms;
 	al_hosthash(l->host, l->ctx.hosthash);
 	return PAM_SUCCESS;
 }
@@ -254,6 +255,7 @@ run_watch(struct login *l, pid_t monitor, int pidfd,
 	  const struct timespec *since)
 {
 	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct al_hung hung = { 0 };
 
 	/* stdout was the pipe to the monitor. */
 	if (fd >= 0) {
@@ -266,6 +268,10 @@ run_watch(struct login *l, pid_t monitor, int pidfd,
 		       "not watching", l->pw->pw_name);
 		_exit(1);
 	}
+	/* Here, and only here, the time to wait for agents to answer. */
+	l->ctx.probe_full = 1;
+	l->ctx.hung = &hung;
+	l->ctx.guard_pid = monitor;
 	(void)al_watch(&l->ctx, monitor, pidfd, l->cfg.wait * 1000U, since);
 	_exit(0);
 }
@@ -461,9 +467,12 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (sd == &local)
 		return PAM_SUCCESS;
 
-	/* With policy=keep a live link stays as it is, whatever appears. */
+	/* With policy=keep a link whose agent answered stays as it is,
+	 * whatever appears.  One that did not answer within open's few
+	 * milliseconds is asked again by the watch, with time to answer. */
 	if (l->cfg.wait > 0 &&
-	    (l->cfg.policy == AL_POLICY_NEWEST || !out.link_alive))
+	    (l->cfg.policy == AL_POLICY_NEWEST || !out.link_alive ||
+	     (l->cfg.probe_ms > 0 && !out.link_answers)))
 		start_watch(pamh, l, &sd->watch, &since);
 	if (pam_set_data(pamh, SESSION_DATA, sd, free_session_data) != PAM_SUCCESS)
 		free(sd);

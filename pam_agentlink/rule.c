@@ -5,7 +5,10 @@
  * answer depends on a candidate whose liveness is unknown, the decision is
  * AL_ACT_PROBE for that candidate and the caller asks again once it knows.
  * That way at most the link's target and the newest candidates are probed,
- * never every socket of the user.
+ * never every socket of the user.  A probe tells dead (refused), accepts
+ * (answer unknown), answers, or hung (accepts but does not answer: the
+ * connection of a laptop gone to sleep); a target is the newest socket
+ * that answers, else the newest that accepts, never a hung one.
  */
 #include <string.h>
 
@@ -22,19 +25,44 @@ newer(const struct al_candidate *a, const struct al_candidate *b)
 	return strcmp(a->path, b->path) > 0;
 }
 
-/* The newest candidate not known to be dead, or -1. */
+/* Could the link point at it?  It accepts, and is not known not to answer. */
 static int
-newest_not_dead(const struct al_candidate *cand, size_t n)
+usable(const struct al_candidate *c)
 {
-	int best = -1;
+	return c->live == AL_LIVE || c->live == AL_ANSWERS;
+}
+
+/*
+ * The best target among those known: the newest whose agent answers,
+ * else the newest that accepts.  *probe gets a candidate to learn about
+ * first, one newer than every usable one known, or -1; the caller may
+ * learn about several at once, which is how one that answers can beat a
+ * newer one that merely accepts.
+ */
+static int
+best_target(const struct al_candidate *cand, size_t n, int *probe)
+{
+	int answers = -1, accepts = -1, unknown = -1, best;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (cand[i].live == AL_DEAD)
-			continue;
-		if (best < 0 || newer(&cand[i], &cand[best]))
-			best = (int)i;
+		const struct al_candidate *c = &cand[i];
+
+		if (c->live == AL_UNKNOWN &&
+		    (unknown < 0 || newer(c, &cand[unknown])))
+			unknown = (int)i;
+		else if (c->live == AL_ANSWERS &&
+			 (answers < 0 || newer(c, &cand[answers])))
+			answers = (int)i;
+		else if (usable(c) && (accepts < 0 || newer(c, &cand[accepts])))
+			accepts = (int)i;
 	}
+	best = answers >= 0 ? answers : accepts;
+	*probe = -1;
+	if (unknown >= 0 &&
+	    (answers < 0 || newer(&cand[unknown], &cand[answers])) &&
+	    (accepts < 0 || newer(&cand[unknown], &cand[accepts])))
+		*probe = unknown;
 	return best;
 }
 
@@ -48,6 +76,8 @@ link_reason(enum al_link_kind kind, int target, const struct al_candidate *cand)
 		return AL_WHY_FOREIGN;
 	if (cand[target].live == AL_DEAD)
 		return AL_WHY_DEAD;
+	if (cand[target].live == AL_HUNG)
+		return AL_WHY_HUNG;
 	return AL_WHY_NEWER;
 }
 
@@ -63,7 +93,7 @@ struct al_decision
 al_decide(enum al_policy policy, const struct al_link_state *link,
 	  const struct al_candidate *cand, size_t n)
 {
-	int target = -1, best;
+	int target = -1, best, probe;
 
 	if (link->kind == AL_LINK_OTHER)
 		return decision(AL_ACT_REFUSE, AL_WHY_NOT_SYMLINK, -1);
@@ -74,16 +104,20 @@ al_decide(enum al_policy policy, const struct al_link_state *link,
 	if (policy == AL_POLICY_KEEP && target >= 0) {
 		if (cand[target].live == AL_UNKNOWN)
 			return decision(AL_ACT_PROBE, AL_WHY_ALIVE, target);
-		if (cand[target].live == AL_LIVE)
+		if (usable(&cand[target]))
 			return decision(AL_ACT_KEEP, AL_WHY_ALIVE, target);
 	}
 
-	best = newest_not_dead(cand, n);
-	if (best >= 0 && cand[best].live == AL_UNKNOWN)
+	best = best_target(cand, n, &probe);
+	if (probe >= 0)
 		return decision(AL_ACT_PROBE,
-		    link_reason(link->kind, target, cand), best);
+		    link_reason(link->kind, target, cand), probe);
 
 	if (best < 0) {
+		/* A link whose agent does not answer is still better than
+		 * none: its connection may come back (a laptop waking up). */
+		if (target >= 0 && cand[target].live == AL_HUNG)
+			return decision(AL_ACT_KEEP, AL_WHY_ONLY_HUNG, target);
 		if (link->kind == AL_LINK_SYMLINK)
 			return decision(AL_ACT_REMOVE,
 			    link_reason(link->kind, target, cand), -1);
@@ -113,6 +147,10 @@ al_reason_text(enum al_reason why)
 		return "the link path is not a symbolic link";
 	case AL_WHY_GONE:
 		return "its socket is gone";
+	case AL_WHY_HUNG:
+		return "its agent does not answer";
+	case AL_WHY_ONLY_HUNG:
+		return "its agent does not answer, but no other agent socket is alive";
 	}
 	return "unknown reason";
 }

@@ -315,7 +315,7 @@ pass(struct watch *w)
 			continue;
 		if (c->live == AL_UNKNOWN)
 			c->live = al_probe(c->path) == 1 ? AL_LIVE : AL_DEAD;
-		if (c->live == AL_LIVE) {
+		if (c->live != AL_DEAD) {
 			al_debug(w->ctx->log, "watch: own socket %s is live; done",
 				 c->path);
 			state = 1;

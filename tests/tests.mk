@@ -18,7 +18,7 @@ tests/tools/agentprobe: tests/tools/agentprobe.c $(LIBAL)
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL)
 
 $(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam $(SELINUX_LIBS)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam -lpthread $(SELINUX_LIBS)
 
 TESTS       = $(UNIT_TESTS) tests/unit/probe_agent.t tests/module/module.t
 CHECK_BUILD = $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)

@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,7 +61,7 @@ service(const char *args)
 	if ((f = fopen(path, "w")) == NULL)
 		exit(1);
 	fprintf(f, "session required pam_permit.so\n"
-		"session optional %s conf=/run/agentlink-test/none.conf %s\n",
+		"session optional %s conf=/run/agentlink-test/none.conf probe=0 %s\n",
 		module, args);
 	fclose(f);
 	return name;
@@ -645,6 +647,110 @@ test_foreign(void)
 	kill_sock(&bobs);
 }
 
+/*
+ * A fake agent in a thread of this process (so that reap_all() counts only
+ * the module's processes): it answers every request with SSH_AGENT_SUCCESS.
+ * A plain listening socket (tmp_sock) is a hung agent: connect() succeeds,
+ * nothing ever answers.
+ */
+struct fake_agent {
+	struct tsock s;
+	int stop[2];
+	pthread_t thread;
+};
+
+static void *
+fake_agent_run(void *arg)
+{
+	static const unsigned char success[5] = { 0, 0, 0, 1, 6 };
+	struct fake_agent *a = arg;
+	struct pollfd pfd[2] = { { a->s.fd, POLLIN, 0 }, { a->stop[0], POLLIN, 0 } };
+	unsigned char req[64];
+	int c;
+
+	while (poll(pfd, 2, -1) > 0 && !(pfd[1].revents & POLLIN)) {
+		if ((c = accept4(a->s.fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+			continue;
+		if (read(c, req, sizeof(req)) > 0)
+			(void)!write(c, success, sizeof(success));
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+fake_agent_start(struct fake_agent *a, long pid)
+{
+	a->s = tmp_sock(alice_uid, pid);
+	if (pipe2(a->stop, O_CLOEXEC) != 0 ||
+	    pthread_create(&a->thread, NULL, fake_agent_run, a) != 0)
+		exit(1);
+}
+
+static void
+fake_agent_stop(struct fake_agent *a)
+{
+	(void)!write(a->stop[1], "x", 1);
+	pthread_join(a->thread, NULL);
+	close(a->stop[0]);
+	close(a->stop[1]);
+	kill_sock(&a->s);
+}
+
+static void
+test_probe(void)
+{
+	struct fake_agent d;
+	struct tsock hung;
+	struct sess s;
+
+	/* D answers; A, newer, accepts and never answers. */
+	reset();
+	fake_agent_start(&d, (long)getpid());
+	hung = tmp_sock(alice_uid, (long)getpid() + 1);
+	set_mtime(d.s.path, time(NULL) - 60);
+	home_agent_dir();
+
+	if (symlink(d.s.path, LINK) != 0)
+		diag("symlink: %s", strerror(errno));
+	s = open_s(service("probe=500 wait=5"));
+	ok(s.open_rc == PAM_SUCCESS && reap_all(0) == 0,
+	   "probe: a link whose agent answers at once is kept, and no watch starts");
+	close_s(&s);
+
+	unlink(LINK);
+	if (symlink(hung.path, LINK) != 0)
+		diag("symlink: %s", strerror(errno));
+	s = open_s(service("probe=0 wait=5"));
+	ok(reap_all(0) == 0 && strcmp(link_target(), hung.path) == 0,
+	   "probe=0: a link that accepts is kept and no watch starts");
+	close_s(&s);
+
+	s = open_s(service("probe=300 wait=5"));
+	ok(strcmp(link_target(), hung.path) == 0 && reap_all(0) == 1,
+	   "probe: open keeps a link that does not answer within a few ms, and "
+	   "starts the watch to ask again");
+	ok(wait_link(d.s.path, 3000),
+	   "probe: the watch moves the link from the hung agent to the one that answers");
+	ok(wait_syslog_both("its agent does not answer", hung.path),
+	   "probe: the relink is logged naming the hung socket");
+	close_s(&s);
+	ok(reap_all(1000) == 0, "probe: the watch is gone after close");
+
+	/* The link's connection ended; the hung one is newer, D answers. */
+	unlink(LINK);
+	if (symlink("/tmp/ssh-Gone000000/agent.1", LINK) != 0)
+		diag("symlink: %s", strerror(errno));
+	s = open_s(service("probe=300 wait=0"));
+	close_s(&s);
+	ok(link_target() != NULL && strcmp(link_target(), d.s.path) == 0,
+	   "probe: open and close link the older socket that answers, not the "
+	   "newer hung one");
+
+	fake_agent_stop(&d);
+	kill_sock(&hung);
+}
+
 static void
 test_no_leaks(void)
 {
@@ -700,6 +806,7 @@ main(int argc, char **argv)
 	test_cleanup();
 	test_scope_and_env();
 	test_foreign();
+	test_probe();
 	test_no_leaks();
 	return done_testing();
 }

@@ -49,6 +49,12 @@ run(struct fixture *f, enum al_policy policy, enum al_link_kind kind,
 	}
 }
 
+static int
+usable(enum al_liveness l)
+{
+	return l == AL_LIVE || l == AL_ANSWERS;
+}
+
 static void
 named_cases(void)
 {
@@ -140,7 +146,48 @@ named_cases(void)
 	ok(d.action == AL_ACT_LINK && d.reason == AL_WHY_FOREIGN,
 	   "an out-of-range target index counts as foreign");
 
+	/* What the agent probe adds: hung, and answers beating accepts. */
+	memset(&f, 0, sizeof(f));
+	add(&f, "/tmp/ssh-a/agent.1", 100, AL_ANSWERS);
+	add(&f, "/tmp/ssh-b/agent.2", 200, AL_HUNG);
+	d = run(&f, AL_POLICY_KEEP, AL_LINK_SYMLINK, 1, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 0 && d.reason == AL_WHY_HUNG,
+	   "policy=keep, the link's agent is hung: relinked to an older one that answers");
+	f.c[0].live = f.c[1].live = AL_UNKNOWN;
+	d = run(&f, AL_POLICY_KEEP, AL_LINK_MISSING, -1, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 0,
+	   "no link: a newer hung socket is passed over for one that answers");
+	f.c[0].live = f.c[1].live = AL_UNKNOWN;
+	d = run(&f, AL_POLICY_NEWEST, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_KEEP && d.index == 0,
+	   "policy=newest never moves to a newer hung socket");
+
+	memset(&f, 0, sizeof(f));
+	add(&f, "/tmp/ssh-a/agent.1", 100, AL_DEAD);
+	add(&f, "/tmp/ssh-b/agent.2", 200, AL_HUNG);
+	d = run(&f, AL_POLICY_KEEP, AL_LINK_SYMLINK, 1, &probes);
+	ok(d.action == AL_ACT_KEEP && d.index == 1 && d.reason == AL_WHY_ONLY_HUNG,
+	   "a hung link with nothing else alive is kept (its connection may wake up)");
+	f.c[0].live = f.c[1].live = AL_UNKNOWN;
+	d = run(&f, AL_POLICY_KEEP, AL_LINK_MISSING, -1, &probes);
+	ok(d.action == AL_ACT_NONE, "no link and only a hung socket: no link is made");
+
+	/* Known together (a batch of probes): answers beat a newer accepts. */
+	memset(&f, 0, sizeof(f));
+	add(&f, "/tmp/ssh-a/agent.1", 100, AL_ANSWERS);
+	add(&f, "/tmp/ssh-b/agent.2", 200, AL_LIVE);
+	f.c[0].live = AL_ANSWERS;
+	f.c[1].live = AL_LIVE;
+	d = run(&f, AL_POLICY_KEEP, AL_LINK_MISSING, -1, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 0 && probes == 0,
+	   "known at once: the one that answered beats a newer one that only accepts");
+	f.c[0].live = AL_UNKNOWN;
+	d = run(&f, AL_POLICY_KEEP, AL_LINK_MISSING, -1, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 1 && probes == 0,
+	   "an older unknown is not asked about once a newer one accepts");
+
 	ok(strstr(al_reason_text(AL_WHY_DEAD), "dead") != NULL &&
+	   strstr(al_reason_text(AL_WHY_HUNG), "answer") != NULL &&
 	   strstr(al_reason_text(AL_WHY_NOT_SYMLINK), "symbolic") != NULL,
 	   "reasons read as text");
 }
@@ -148,18 +195,21 @@ named_cases(void)
 /*
  * Link states: missing, dangling / at a non-socket / at another user's
  * socket (all "not a candidate": target -1), at a dead candidate, at a
- * live candidate.  Candidate sets: every liveness of up to three.
+ * live candidate.  Candidate sets: every liveness of up to three (dead,
+ * accepts, hung, answers), learned one probe at a time: the newest usable
+ * one (accepts or answers) wins, a hung link is kept only when nothing is
+ * usable, and no link ever goes to a dead or hung socket.
  */
 static void
 matrix(void)
 {
-	static const enum al_liveness lv[2] = { AL_DEAD, AL_LIVE };
+	static const enum al_liveness lv[4] = { AL_DEAD, AL_LIVE, AL_HUNG, AL_ANSWERS };
 	unsigned bad = 0, cases = 0, mask, n, i;
 	int pol, link, probes;
 
 	for (pol = 0; pol < 2; pol++)
 	for (n = 0; n <= 3; n++)
-	for (mask = 0; mask < (1u << n); mask++)
+	for (mask = 0; mask < (1u << (2 * n)); mask++)
 	for (link = -2; link < (int)n; link++) {
 		/* link -2: missing; -1: not a candidate; >= 0: that one */
 		struct fixture f;
@@ -173,8 +223,8 @@ matrix(void)
 
 			snprintf(p, sizeof(p), "/tmp/ssh-%u/agent.%u", i, i + 10);
 			/* times 300, 100, 200: order differs from index order */
-			add(&f, p, (long)(i == 0 ? 300 : i * 100), lv[(mask >> i) & 1]);
-			if (f.truth[i] == AL_LIVE) {
+			add(&f, p, (long)(i == 0 ? 300 : i * 100), lv[(mask >> (2 * i)) & 3]);
+			if (usable(f.truth[i])) {
 				any_live = 1;
 				if (newest < 0 || f.c[i].mtime.tv_sec > f.c[newest].mtime.tv_sec)
 					newest = (int)i;
@@ -189,10 +239,15 @@ matrix(void)
 			diag("bad probe request pol=%d n=%u mask=%u link=%d", pol, n, mask, link);
 			continue;
 		}
+		if (!any_live && link >= 0 && f.truth[link] == AL_HUNG) {
+			if (d.action != AL_ACT_KEEP || d.index != link)
+				bad++;
+			continue;
+		}
 		if (!any_live) {
 			if (d.action != (link == -2 ? AL_ACT_NONE : AL_ACT_REMOVE))
 				bad++;
-		} else if (!pol && link >= 0 && f.truth[link] == AL_LIVE) {
+		} else if (!pol && link >= 0 && usable(f.truth[link])) {
 			if (d.action != AL_ACT_KEEP || d.index != link)
 				bad++;
 		} else if (link == newest) {
@@ -202,7 +257,7 @@ matrix(void)
 			bad++;
 		}
 		if ((d.action == AL_ACT_LINK || d.action == AL_ACT_KEEP) &&
-		    f.truth[d.index] != AL_LIVE)
+		    !usable(f.truth[d.index]))
 			bad++;
 	}
 	ok(bad == 0, "all %u combinations of link state, candidates and policy "
