@@ -303,26 +303,34 @@ pass(struct watch *w)
 {
 	struct al_cands cands = { NULL, 0, 0 };
 	struct al_outcome out;
-	int state = 0;
+	int state = 0, own = -1;
 	size_t i;
 
-	if (al_scan(w->ctx, &cands) == 0)
-		(void)al_settle(w->ctx, &cands, "watch", 0, &out);
+	if (al_scan(w->ctx, &cands) != 0) {
+		al_cands_free(&cands);
+		return 0;
+	}
+	/* This connection's own socket is asked nothing: its client asked
+	 * for it a moment ago, and a shell started with the link as
+	 * SSH_AUTH_SOCK is waiting for it.  One that refuses is between
+	 * sshd's bind() and listen(). */
 	for (i = 0; i < cands.n; i++) {
 		struct al_candidate *c = &cands.v[i];
 
 		if (!is_own(w, c))
 			continue;
-		if (c->live == AL_UNKNOWN)
-			c->live = al_probe(c->path) == 1 ? AL_LIVE : AL_DEAD;
-		if (c->live != AL_DEAD) {
-			al_debug(w->ctx->log, "watch: own socket %s is live; done",
-				 c->path);
+		c->live = al_probe(c->path) == 1 ? AL_ANSWERS : AL_DEAD;
+		if (c->live == AL_DEAD && state == 0)
+			state = -1;
+		if (c->live == AL_ANSWERS) {
+			own = (int)i;
 			state = 1;
-			break;
 		}
-		state = -1;
 	}
+	(void)al_settle(w->ctx, &cands, "watch", 0, &out);
+	if (own >= 0)
+		al_debug(w->ctx->log, "watch: own socket %s is live; done",
+			 cands.v[own].path);
 	al_cands_free(&cands);
 	return state;
 }

@@ -246,6 +246,29 @@ e2e_sshx() {
 # clients whose remote command must run until the client goes away.
 E2E_HOLD=$E2E_DIR/hold
 
+# ---- panes ----
+# e2e_pane_run tmux|screen [CMD]: runs CMD (default "ssh-add -l") in the
+# pane of alice's multiplexer session "work", prints what it printed there
+# and its exit status (rc=N).
+e2e_pane_run() {
+	local out=$E2E_HOME/.pane.out cmd=${2:-ssh-add -l}
+	rm -f "$out"
+	cmd="$cmd >~/.pane.tmp 2>&1; echo rc=\$? >>~/.pane.tmp; mv ~/.pane.tmp $out"
+	case $1 in
+	tmux) as_alice tmux send-keys -t work "$cmd" Enter ;;
+	screen) as_alice screen -S work -X stuff "$cmd"$'\n' ;;
+	esac
+	e2e_wait 10 test -f "$out" || { echo "pane did not run the command"; return 0; }
+	cat "$out"
+}
+# e2e_snippets: alice's ~/.tmux.conf and ~/.screenrc are exactly the
+# snippets the project ships.
+e2e_snippets() {
+	cp "$E2E_TOP/conf/tmux.conf" "$E2E_HOME/.tmux.conf"
+	cp "$E2E_TOP/conf/screenrc" "$E2E_HOME/.screenrc"
+	chown "$E2E_USER:$E2E_USER" "$E2E_HOME/.tmux.conf" "$E2E_HOME/.screenrc"
+}
+
 # ---- the link and the processes ----
 e2e_link() { readlink "${1:-$E2E_LINK}" 2>/dev/null || true; }
 # Is SOCK a listening socket (a forwarded agent that answers)?

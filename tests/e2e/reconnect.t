@@ -17,23 +17,8 @@ fpA=$(e2e_fp A)
 fpB=$(e2e_fp B)
 
 # Exactly the snippets the project ships for ~/.tmux.conf and ~/.screenrc.
-cp "$here/../../conf/tmux.conf" "$E2E_HOME/.tmux.conf"
-cp "$here/../../conf/screenrc" "$E2E_HOME/.screenrc"
-chown "$E2E_USER:$E2E_USER" "$E2E_HOME/.tmux.conf" "$E2E_HOME/.screenrc"
-
-# pane_run tmux|screen: runs "ssh-add -l" in the old pane, prints what it
-# printed there (and its exit status).
-pane_run() {
-	local out=$E2E_HOME/.pane.out
-	rm -f "$out"
-	local cmd="ssh-add -l >~/.pane.tmp 2>&1; echo rc=\$? >>~/.pane.tmp; mv ~/.pane.tmp $out"
-	case $1 in
-	tmux) as_alice tmux send-keys -t work "$cmd" Enter ;;
-	screen) as_alice screen -S work -X stuff "$cmd"$'\n' ;;
-	esac
-	e2e_wait 3 test -f "$out" || { echo "pane did not run the command"; return 0; }
-	cat "$out"
-}
+e2e_snippets
+pane_run() { e2e_pane_run "$1"; }
 
 # until_link_is SOCK: the link points at SOCK.
 link_is() { [ "$(e2e_link)" = "$1" ]; }

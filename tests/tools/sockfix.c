@@ -4,10 +4,11 @@
  *   sockfix PATH [UID[:GID]]
  *
  * Binds and listens on PATH, gives it to UID:GID, prints "ready" once it
- * accepts connections, accepts and closes connections until its standard
- * input reaches end of file or it gets SIGTERM, then exits WITHOUT
- * removing PATH (what a killed sshd leaves behind).  Kill it with SIGKILL
- * for the same effect.
+ * accepts connections, and answers like an agent: each connection's first
+ * request gets SSH_AGENT_SUCCESS, then it is closed.  It does so until its
+ * standard input reaches end of file or it gets SIGTERM, then exits
+ * WITHOUT removing PATH (what a killed sshd leaves behind).  Kill it with
+ * SIGKILL for the same effect.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +18,19 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+/* Answers one request on c (waiting at most a second for it), closes c. */
+static void
+answer(int c)
+{
+	static const unsigned char success[5] = { 0, 0, 0, 1, 6 };
+	struct pollfd p = { c, POLLIN, 0 };
+	unsigned char req[256];
+
+	if (poll(&p, 1, 1000) == 1 && read(c, req, sizeof(req)) > 0)
+		(void)!send(c, success, sizeof(success), MSG_NOSIGNAL);
+	close(c);
+}
 
 int
 main(int argc, char **argv)
@@ -65,7 +79,7 @@ main(int argc, char **argv)
 		}
 		if (pfd[0].revents & POLLIN) {
 			if ((c = accept(fd, NULL, NULL)) >= 0)
-				close(c);
+				answer(c);
 		}
 		if (pfd[1].revents & (POLLIN | POLLHUP)) {
 			char b[64];
