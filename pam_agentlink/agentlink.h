@@ -250,6 +250,15 @@ struct al_hung {
 	struct { dev_t dev; ino_t ino; } v[AL_HUNG_MAX];
 };
 
+/* ---- sshd's own configuration (sshdconf.c) ---- */
+
+#define AL_SSHD_CONFIG "/etc/ssh/sshd_config"
+
+/* Logs one line when an AgentSocketPath value in config (or the files it
+ * includes) is none of ctx's places; -1 then, else 0. */
+int al_sshd_config_check(const struct al_ctx *ctx, const struct al_user *user,
+			 const char *config);
+
 /* ---- candidate discovery (scan.c) ---- */
 
 struct al_cands {

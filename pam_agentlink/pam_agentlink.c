@@ -440,6 +440,16 @@ publish(pam_handle_t *pamh, struct login *l)
 		       "environment", l->cfg.env);
 }
 
+/* Nothing is linked: is sshd putting sockets where we do not look? */
+static void
+sshd_config_check(const struct login *l)
+{
+	struct al_user au = { l->pw->pw_name, l->pw->pw_uid, l->pw->pw_gid,
+			      l->pw->pw_dir };
+
+	(void)al_sshd_config_check(&l->ctx, &au, AL_SSHD_CONFIG);
+}
+
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -467,6 +477,8 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (sd == &local)
 		return PAM_SUCCESS;
 
+	if (!out.link_alive)
+		sshd_config_check(l);
 	/* With policy=keep a link whose agent answered stays as it is,
 	 * whatever appears.  One that did not answer within open's few
 	 * milliseconds is asked again by the watch, with time to answer. */

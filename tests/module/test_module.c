@@ -751,6 +751,63 @@ test_probe(void)
 	kill_sock(&hung);
 }
 
+/* Writes path with text (the namespace's private /etc/ssh). */
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		exit(1);
+}
+
+static int
+syslog_count(const char *needle)
+{
+	char line[2048];
+	const char *path = getenv("NS_SYSLOG");
+	FILE *f = fopen(path ? path : "/var/log/syslog", "r");
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* An admin who moves sockets with sshd's AgentSocketPath and forgets the
+ * module's option is told so, once per login that finds no link. */
+static void
+test_sshd_config(void)
+{
+	const char *warn = "sets AgentSocketPath shared:/srv/agents";
+	struct sess s;
+	int before;
+
+	reset();
+	mkdir("/etc/ssh/sshd_config.d", 0755);
+	write_file("/etc/ssh/sshd_config", "Port 22\nInclude sshd_config.d/*.conf\n");
+	write_file("/etc/ssh/sshd_config.d/al.conf", "# moved\n"
+		   "AgentSocketPath shared:/srv/agents\n");
+	before = syslog_count(warn);
+	s = open_s(service("wait=0"));
+	close_s(&s);
+	ok(syslog_count(warn) == before + 1 &&
+	   syslog_has_both(warn, "add agentsocketpath=shared:/srv/agents"),
+	   "AgentSocketPath in an Included file and not in agentsocketpath=: one line says so");
+
+	before = syslog_count("sets AgentSocketPath");
+	s = open_s(service("wait=0 agentsocketpath=user:.ssh/agent,shared:/srv/agents"));
+	close_s(&s);
+	write_file("/etc/ssh/sshd_config.d/al.conf", "AgentSocketPath=user:.ssh/agent\n");
+	s = open_s(service("wait=0"));
+	close_s(&s);
+	ok(syslog_count("sets AgentSocketPath") == before,
+	   "nothing is said when agentsocketpath= covers sshd's value");
+	unlink("/etc/ssh/sshd_config.d/al.conf");
+}
+
 static void
 test_no_leaks(void)
 {
@@ -807,6 +864,7 @@ main(int argc, char **argv)
 	test_scope_and_env();
 	test_foreign();
 	test_probe();
+	test_sshd_config();
 	test_no_leaks();
 	return done_testing();
 }

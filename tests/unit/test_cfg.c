@@ -68,7 +68,8 @@ main(void)
 	ok(strcmp(c.link, "~/.ssh/agent-%H.sock") == 0 &&
 	   strcmp(c.env, "AGENTLINK_SOCK") == 0 && c.policy == AL_POLICY_KEEP &&
 	   c.wait == 10 && c.cleanup == 1 && c.services[0] == '\0' && !c.debug &&
-	   strcmp(c.conf, "/etc/security/agentlink.conf") == 0,
+	   strcmp(c.conf, "/etc/security/agentlink.conf") == 0 && c.probe_ms == 1000 &&
+	   strcmp(c.sockpath, "user:.ssh/agent shared:/tmp") == 0,
 	   "defaults as documented");
 
 	ok(set(&c, "link=/run/al/%u.sock") == 0 &&
@@ -88,7 +89,18 @@ main(void)
 	ok(set(&c, "debug") == 0 && c.debug == 1 && set(&c, "debug=no") == 0 &&
 	   c.debug == 0, "debug and debug=no");
 
+	ok(set(&c, "probe=0") == 0 && c.probe_ms == 0 && set(&c, "probe=10000") == 0 &&
+	   c.probe_ms == 10000, "probe= 0 and 10000 accepted");
+	ok(set(&c, "agentsocketpath=shared:/tmp,user:/tmp/agents-%u") == 0 &&
+	   strcmp(c.sockpath, "shared:/tmp,user:/tmp/agents-%u") == 0,
+	   "agentsocketpath= set");
+
 	rejected("frobnicate", "frobnicate");
+	rejected("probe=10001", "probe");
+	rejected("probe=1s", "probe");
+	rejected("agentsocketpath=/tmp", "agentsocketpath");
+	rejected("agentsocketpath=shared:tmp", "agentsocketpath");
+	rejected("agentsocketpath=user:/a/../b", "agentsocketpath");
 	rejected("frobnicate=1", "frobnicate");
 	rejected("link=relative/path", "link");
 	rejected("link=~/%z", "link");

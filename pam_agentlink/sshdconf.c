@@ -1,0 +1,162 @@
+/*
+ * sshdconf.c - does sshd put agent sockets where the module looks?
+ *
+ * OpenSSH 10.6's AgentSocketPath moves forwarded agent sockets; an admin
+ * who sets it and not agentsocketpath= would get a module that silently
+ * links nothing.  When open finds no live link, the AgentSocketPath
+ * values of sshd's configuration (and its Include files, one level) are
+ * compared with the module's places, and one line names what is missing.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agentlink.h"
+
+#define CONF_MAX (256 * 1024)
+
+/* A root-owned regular file, read whole; NULL if not. */
+static char *
+slurp(const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	    st.st_size < CONF_MAX && (buf = malloc((size_t)st.st_size + 1)) != NULL) {
+		n = read(fd, buf, (size_t)st.st_size);
+		if (n < 0)
+			n = 0;
+		buf[n] = '\0';
+	}
+	close(fd);
+	return buf;
+}
+
+/* The next word of a config line (quotes stripped), or NULL. */
+static char *
+word(char **p)
+{
+	char *s = *p, *w;
+
+	s += strspn(s, " \t=");
+	if (*s == '\0')
+		return NULL;
+	if (*s == '"') {
+		w = ++s;
+		s += strcspn(s, "\"");
+	} else {
+		w = s;
+		s += strcspn(s, " \t=");
+	}
+	if (*s != '\0')
+		*s++ = '\0';
+	*p = s;
+	return w;
+}
+
+struct check {
+	const struct al_ctx *ctx;
+	const struct al_user *user;
+	int logged;
+};
+
+/* Is sshd's value among the module's places? */
+static int
+covered(const struct check *ck, const char *value)
+{
+	static const struct al_log quiet = { NULL, NULL, 0 };
+	struct al_place pl;
+	size_t i;
+
+	if (al_places_expand(value, ck->user, &pl, 1, &quiet) != 1)
+		return 1;		/* not one we can compare: stay quiet */
+	for (i = 0; i < ck->ctx->nplaces; i++)
+		if (ck->ctx->places[i].kind == pl.kind &&
+		    strcmp(ck->ctx->places[i].dir, pl.dir) == 0)
+			return 1;
+	return 0;
+}
+
+static void file_check(struct check *ck, const char *path, int depth);
+
+static void
+include(struct check *ck, const char *pattern, int depth)
+{
+	char full[512];
+	glob_t g;
+	size_t i;
+
+	/* Relative Include paths are below /etc/ssh, as sshd has them. */
+	if (pattern[0] == '/')
+		snprintf(full, sizeof(full), "%s", pattern);
+	else
+		snprintf(full, sizeof(full), "/etc/ssh/%s", pattern);
+	if (glob(full, 0, NULL, &g) != 0)
+		return;
+	for (i = 0; i < g.gl_pathc && !ck->logged; i++)
+		file_check(ck, g.gl_pathv[i], depth + 1);
+	globfree(&g);
+}
+
+static void
+line_check(struct check *ck, char *line, const char *path, int depth)
+{
+	char *p = line, *key, *val;
+
+	line[strcspn(line, "#")] = '\0';
+	if ((key = word(&p)) == NULL)
+		return;
+	if (strcasecmp(key, "Include") == 0 && depth == 0) {
+		while ((val = word(&p)) != NULL && !ck->logged)
+			include(ck, val, depth);
+		return;
+	}
+	if (strcasecmp(key, "AgentSocketPath") != 0)
+		return;
+	while ((val = word(&p)) != NULL && !ck->logged) {
+		if (covered(ck, val))
+			continue;
+		al_log(ck->ctx->log, LOG_WARNING, "%s sets AgentSocketPath %s, "
+		       "which option agentsocketpath does not cover; agent "
+		       "sockets there are not linked: add agentsocketpath=%s",
+		       path, val, val);
+		ck->logged = 1;
+	}
+}
+
+static void
+file_check(struct check *ck, const char *path, int depth)
+{
+	char *text, *line, *next;
+
+	if ((text = slurp(path)) == NULL)
+		return;
+	for (line = text; line != NULL && !ck->logged; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line_check(ck, line, path, depth);
+	}
+	free(text);
+}
+
+int
+al_sshd_config_check(const struct al_ctx *ctx, const struct al_user *user,
+		     const char *config)
+{
+	struct check ck = { ctx, user, 0 };
+
+	file_check(&ck, config, 0);
+	return ck.logged ? -1 : 0;
+}
