@@ -10,7 +10,7 @@ if [ "$rc" = 0 ] && [ -z "$warn" ]; then echo "ok 1 - man --warnings: no warning
 else echo "not ok 1 - man --warnings: rc $rc"; printf '# %s\n' "$warn"; fi
 # Every option of cfg.c is documented in OPTIONS.
 missing=
-for o in link= env= policy= wait= cleanup= services= debug conf=; do
+for o in link= env= policy= wait= probe= agentsocketpath= cleanup= services= debug conf=; do
 	grep -q "^\.B[IR]* ${o%=}" "$page" || missing="$missing $o"
 done
 if [ -z "$missing" ]; then echo "ok 2 - every option is in OPTIONS"

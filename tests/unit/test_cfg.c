@@ -57,6 +57,48 @@ write_file(const char *path, const char *text, mode_t mode)
 	chmod(path, mode);
 }
 
+/* conf/agentlink.conf shows every option with its default: with those
+ * lines uncommented it parses silently into the defaults. */
+static void
+shipped_conf(void)
+{
+	char text[8192], *p, *out = text;
+	struct al_cfg c, d;
+	size_t n, left = sizeof(text) - 1;
+	int options = 0;
+	FILE *f = fopen("conf/agentlink.conf", "r");
+	char line[512];
+
+	if (f == NULL) {
+		ok(0, "conf/agentlink.conf readable from the top directory");
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		p = line;
+		/* "#name=value": a commented option, not prose */
+		if (p[0] == '#' && p[1] >= 'a' && p[1] <= 'z' &&
+		    p[1 + strspn(p + 1, "abcdefghijklmnopqrstuvwxyz")] == '=') {
+			p++;
+			options++;
+		}
+		n = strlen(p);
+		if (n > left)
+			break;
+		memcpy(out, p, n);
+		out += n;
+		left -= n;
+	}
+	fclose(f);
+	*out = '\0';
+	al_cfg_defaults(&c);
+	al_cfg_defaults(&d);
+	logged[0] = '\0';
+	al_cfg_parse_text(&c, text, strlen(text), "agentlink.conf", &lg);
+	ok(options >= 9 && logged[0] == '\0' && memcmp(&c, &d, sizeof(c)) == 0,
+	   "conf/agentlink.conf: its %d commented options are the defaults%s%s",
+	   options, logged[0] ? ": " : "", logged);
+}
+
 int
 main(void)
 {
@@ -183,5 +225,6 @@ main(void)
 		ok(1, "# SKIP %s exists on this machine", AL_DEFAULT_CONF);
 	}
 	rmdir(dir);
+	shipped_conf();
 	return done_testing();
 }
