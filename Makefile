@@ -42,30 +42,49 @@ LIB_OBJS = $(LIB_SRCS:.c=.o)
 HEADERS  = pam_agentlink/agentlink.h
 
 MODULE   = pam_agentlink.so
+HELPER   = agentlink-watch
 LIBAL    = pam_agentlink/libagentlink.a
+# The watch helper's path, fixed at build time: the module execs it.
+LIBEXECDIR ?= /usr/libexec
+HELPERDIR  ?= $(LIBEXECDIR)/pam_agentlink
+MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/spawn.o
 
 .PHONY: all check install uninstall clean
-all: $(MODULE)
+all: $(MODULE) $(HELPER)
 
 %.o: %.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+pam_agentlink/spawn.o: pam_agentlink/spawn.c $(HEADERS) Makefile
+	$(CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(HELPERDIR)/$(HELPER)"' \
+	  $(ALL_CFLAGS) -c -o $@ $<
+
 $(LIBAL): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(MODULE): pam_agentlink/pam_agentlink.o $(LIBAL)
+# pam_agentlink.map exports the PAM entry points alone.
+define link_module
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-z,defs -Wl,-z,now \
 	  -Wl,--version-script=pam_agentlink/pam_agentlink.map \
-	  -o $@ pam_agentlink/pam_agentlink.o $(LIBAL) -lpam $(SELINUX_LIBS)
+	  -o $@ $^ -lpam $(SELINUX_LIBS)
+endef
 
-install: $(MODULE)
-	install -d $(DESTDIR)$(PAMDIR)
+$(MODULE): $(MODULE_OBJS) $(LIBAL)
+	$(link_module)
+
+$(HELPER): pam_agentlink/watch_helper.o $(LIBAL)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
+
+install: $(MODULE) $(HELPER)
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR)
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
+	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER)
 
 uninstall:
-	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE)
+	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER)
+	-rmdir $(DESTDIR)$(HELPERDIR)
 
 include tests/tests.mk
 
 clean: tests-clean
-	rm -f $(MODULE) $(LIBAL) pam_agentlink/*.o
+	rm -f $(MODULE) $(HELPER) $(LIBAL) pam_agentlink/*.o

@@ -10,5 +10,5 @@ $(BENCH_PROG): bench/agentbench.c $(LIBAL) $(HEADERS)
 CLEAN_FILES += $(BENCH_PROG)
 
 .PHONY: bench
-bench: $(MODULE) $(BENCH_PROG) tests/tools/logsink
+bench: $(TEST_MODULE) $(HELPER) $(BENCH_PROG) tests/tools/logsink
 	@tests/lib/ns-run bench/bench.sh

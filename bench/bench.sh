@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 [ "${NS_RUN_INSIDE:-}" = 1 ] || exec "$top/tests/lib/ns-run" "$here/bench.sh" "$@"
 
-module=$top/pam_agentlink.so
+module=$top/tests/build/pam_agentlink.so
 [ -f "$module" ] || { echo "bench: $module not built" >&2; exit 1; }
 logins=${BENCH_LOGINS:-100}
 login_args=()

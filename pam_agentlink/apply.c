@@ -76,6 +76,7 @@ probe_batch(const struct al_ctx *ctx, struct al_candidate **v, size_t n,
 	    const struct timespec *deadline)
 {
 	enum al_answer res[PROBE_BATCH];
+	sigset_t term, old;
 	int fds[PROBE_BATCH];
 	long us[PROBE_BATCH];
 	size_t i, m = 0;
@@ -99,9 +100,17 @@ probe_batch(const struct al_ctx *ctx, struct al_candidate **v, size_t n,
 	if (m == 0)
 		return;
 	wait_ms = ctx->probe_full ? (int)ctx->probe_ms : (int)ms_left(deadline);
+	/* The watch blocks every signal but lets SIGTERM end a long wait. */
+	if (ctx->probe_full) {
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_UNBLOCK, &term, &old);
+	}
 	if (al_agent_query(fds, m, wait_ms, res, us) < 0)
 		for (i = 0; i < m; i++)
 			res[i] = AL_ANS_NONE;
+	if (ctx->probe_full)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	for (i = 0; i < m; i++) {
 		close(fds[i]);
 		v[i]->live = verdict(ctx, res[i]);
@@ -243,6 +252,11 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 		if (d.action != AL_ACT_PROBE)
 			break;
 		probe_for(ctx, cands, d.index, link.target, &deadline);
+	}
+	/* Stopped while it asked: change nothing (close settles). */
+	if (al_watch_stop) {
+		close(dfd);
+		return AL_AGAIN;
 	}
 	if ((flags & AL_KEEP_ONLY) && d.action != AL_ACT_KEEP &&
 	    d.action != AL_ACT_REFUSE) {

@@ -9,22 +9,15 @@
  * watch and settles the link once more, for the login open prepared.
  *
  * All file system work runs with the user's file system credentials
- * (al_creds_drop), the watch with the user's credentials only.
+ * (al_creds_drop); the watch is a helper exec'd as the user (spawn.c).
  */
 #define PAM_SM_SESSION
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,18 +37,12 @@ struct login {
 	char host[256], shorthost[256];
 };
 
-/* The watch, as the middle process of the double fork reports it. */
-struct watch_report {
-	pid_t pid;
-	unsigned long long start;	/* /proc starttime, against pid reuse */
-};
-
 /* What open_session leaves for close_session: the login it prepared, so
  * that close acts for the same user with the same options without reading
  * them again, and the watch it started. */
 struct session_data {
 	struct login l;
-	struct watch_report watch;
+	struct al_watch_proc watch;
 };
 
 static void
@@ -186,160 +173,6 @@ status_to_pam(enum al_status st)
 	return PAM_SESSION_ERR;
 }
 
-static unsigned long long
-proc_starttime(pid_t pid)
-{
-	unsigned long long start;
-
-	return al_proc_stat(pid, NULL, &start) == 0 ? start : 0;
-}
-
-static int
-pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	al_watch_stop = 1;
-}
-
-/*
- * The watch inherits sshd's signal handlers with the fork and runs with
- * every signal blocked (start_watch() forks with all of them blocked), so
- * none of those handlers can ever run in it; al_watch() lets SIGTERM alone
- * in while it waits, and this is its handler.
- */
-static void
-watch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigfillset(&sa.sa_mask);
-	(void)sigaction(SIGTERM, &sa, NULL);
-}
-
-/* Drops to the user for good; the process can never regain root. */
-static int
-become_user(const struct passwd *pw)
-{
-	if (geteuid() == 0 &&
-	    (setgroups(0, NULL) != 0 ||
-	     setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
-	     setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0))
-		return -1;
-	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
-		return -1;
-	if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid)
-		return -1;
-	/* It was forked from sshd's monitor: keep its memory out of reach of
-	 * the user's debuggers and core files. */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	return 0;
-}
-
-static void __attribute__((noreturn))
-run_watch(struct login *l, pid_t monitor, int pidfd,
-	  const struct timespec *since)
-{
-	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	struct al_hung hung = { 0 };
-
-	/* stdout was the pipe to the monitor. */
-	if (fd >= 0) {
-		(void)dup2(fd, STDOUT_FILENO);
-		close(fd);
-	}
-	watch_signals();
-	if (become_user(l->pw) != 0) {
-		al_log(&l->lg, LOG_ERR, "watch: cannot switch to user %s; "
-		       "not watching", l->pw->pw_name);
-		_exit(1);
-	}
-	/* Here, and only here, the time to wait for agents to answer. */
-	l->ctx.probe_full = 1;
-	l->ctx.hung = &hung;
-	l->ctx.guard_pid = monitor;
-	(void)al_watch(&l->ctx, monitor, pidfd, l->cfg.wait * 1000U, since);
-	_exit(0);
-}
-
-/*
- * stdin and stderr to /dev/null, every descriptor above 2 closed, as
- * pam_modutil_sanitize_helper_fds() does.  That one closes descriptors one
- * by one up to RLIMIT_NOFILE (at most 65535: the figure under systemd),
- * tens of milliseconds of sshd's monitor waiting on every login that
- * starts a watch; close_range() does it in one call.  Falls back to
- * libpam's loop where close_range() is missing.
- */
-static int
-sanitize_fds(pam_handle_t *pamh)
-{
-	int fd;
-
-	if ((fd = open("/dev/null", O_RDWR)) < 0)
-		return -1;
-	if ((fd != STDIN_FILENO && dup2(fd, STDIN_FILENO) < 0) ||
-	    (fd != STDERR_FILENO && dup2(fd, STDERR_FILENO) < 0))
-		return -1;
-	if (fd > STDERR_FILENO)
-		close(fd);
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
-		return 0;
-#endif
-	return pam_modutil_sanitize_helper_fds(pamh, PAM_MODUTIL_NULL_FD,
-					       PAM_MODUTIL_IGNORE_FD,
-					       PAM_MODUTIL_NULL_FD);
-}
-
-/*
- * The middle process of the double fork: leaves sshd's descriptors and
- * session behind, starts the watch, reports its pid and exits, so that
- * sshd never sees or reaps the watch.
- */
-static void __attribute__((noreturn))
-spawn_watch(pam_handle_t *pamh, struct login *l, int report, pid_t monitor,
-	    const struct timespec *since)
-{
-	struct watch_report sd;
-	pid_t pid;
-	int pidfd;
-
-	/* Whole, padding included: all of it goes down the pipe. */
-	memset(&sd, 0, sizeof(sd));
-	if (report != STDOUT_FILENO && dup2(report, STDOUT_FILENO) < 0)
-		_exit(1);
-	/* syslog's socket is about to be closed under it. */
-	closelog();
-	if (sanitize_fds(pamh) != 0)
-		_exit(1);
-	/* The monitor waits for us, so this pid is still the monitor. */
-	pidfd = pidfd_open_(monitor);
-	(void)setsid();
-	pid = fork();
-	if (pid == 0)
-		run_watch(l, monitor, pidfd, since);
-	if (pid > 0) {
-		sd.pid = pid;
-		sd.start = proc_starttime(pid);
-	}
-	(void)!write(STDOUT_FILENO, &sd, sizeof(sd));
-	_exit(0);
-}
-
 static void
 free_session_data(pam_handle_t *pamh, void *data, int status)
 {
@@ -348,83 +181,26 @@ free_session_data(pam_handle_t *pamh, void *data, int status)
 	free(data);
 }
 
+/* Starts the watch: agentlink-watch, detached, as the user (spawn.c). */
 static void
-start_watch(pam_handle_t *pamh, struct login *l, struct watch_report *w,
+start_watch(pam_handle_t *pamh, const struct login *l, struct al_watch_proc *w,
 	    const struct timespec *since)
 {
-	struct sigaction dfl, old;
-	sigset_t all, oldmask;
-	pid_t pid, monitor = getpid();
-	int p[2], status;
-	ssize_t n;
+	struct al_watch_spec spec;
+	const char *service = get_item(pamh, PAM_SERVICE);
+	unsigned long long start = 0;
 
-	memset(w, 0, sizeof(*w));
-	if (pipe2(p, O_CLOEXEC) != 0) {
-		al_log(&l->lg, LOG_ERR, "cannot start the watch: pipe: %m");
-		return;
-	}
-	/* As pam_mkhomedir: reap our own child even if the host ignores
-	 * SIGCHLD, and put its handler back afterwards. */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sigaction(SIGCHLD, &dfl, &old);
-	/* The children start with every signal blocked: none of sshd's
-	 * handlers runs in them.  The monitor's mask is back at once. */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &oldmask);
-	pid = fork();
-	if (pid == 0)
-		spawn_watch(pamh, l, p[1], monitor, since);
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	close(p[1]);
-	if (pid < 0) {
-		al_log(&l->lg, LOG_ERR, "cannot start the watch: fork: %m");
-	} else {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		do {
-			n = read(p[0], w, sizeof(*w));
-		} while (n < 0 && errno == EINTR);
-		if (n != (ssize_t)sizeof(*w)) {
-			memset(w, 0, sizeof(*w));
-			al_log(&l->lg, LOG_ERR, "cannot start the watch");
-		} else {
-			al_debug(&l->lg, "open: watching for the agent socket of "
-				 "this connection for %u s (pid %ld)", l->cfg.wait,
-				 (long)w->pid);
-		}
-	}
-	close(p[0]);
-	sigaction(SIGCHLD, &old, NULL);
-}
-
-/* Ends this connection's watch, if it is still the process we started. */
-static void
-stop_watch(const struct login *l, const struct watch_report *w)
-{
-	struct pollfd pfd;
-	int pidfd;
-
-	if (w->pid <= 0)
-		return;
-	/* The pidfd pins the process; the start time proves it is ours. */
-	if ((pidfd = pidfd_open_(w->pid)) < 0)
-		return;
-	if (w->start != 0 && proc_starttime(w->pid) == w->start &&
-	    syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) == 0) {
-		/* It ends within microseconds; do not let close wait on it
-		 * for long if the user has stopped it. */
-		pfd.fd = pidfd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 200) == 0)
-			al_log(l->ctx.log, LOG_NOTICE, "watch %ld did not end at "
-			       "once", (long)w->pid);
-		else
-			al_debug(l->ctx.log, "close: stopped watch %ld",
-				 (long)w->pid);
-	}
-	close(pidfd);
+	memset(&spec, 0, sizeof(spec));
+	spec.ctx = &l->ctx;
+	spec.gid = l->pw->pw_gid;
+	spec.wait_ms = l->cfg.wait * 1000U;
+	spec.monitor = getpid();
+	(void)al_proc_stat(spec.monitor, NULL, &start);
+	spec.monitor_start = start;
+	spec.since = *since;
+	spec.ident = program_invocation_short_name;
+	spec.service = service != NULL ? service : "";
+	al_watch_start(&spec, w);
 }
 
 static void
@@ -507,7 +283,7 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (pam_get_data(pamh, SESSION_DATA, &data) == PAM_SUCCESS &&
 	    data != NULL) {
 		sd = data;
-		stop_watch(&sd->l, &sd->watch);
+		al_watch_stop_proc(&sd->l.ctx, &sd->watch);
 		return status_to_pam(apply_as_user(&sd->l, "close", &out));
 	}
 	if ((r = prepare(pamh, argc, argv, &fresh)) != PAM_SUCCESS)

@@ -265,7 +265,9 @@ al_agent_query(const int *fds, size_t n, int timeout_ms,
 	}
 	/* At least one pass even with no time: a reply already there (or a
 	 * reset) counts; polling a fresh connection finds it writable. */
-	while (pending > 0) {
+	/* The watch's SIGTERM (al_watch_stop) ends the wait: close must not
+	 * wait on a remote client either. */
+	while (pending > 0 && !al_watch_stop) {
 		r = poll(pfd, (nfds_t)n, ms_left(deadline));
 		if (r < 0 && errno != EINTR)
 			return -1;

@@ -15,13 +15,25 @@ tests/tools/%: tests/tools/%.c
 
 # agentprobe runs the library's probe, so it links the library.
 tests/tools/agentprobe: tests/tools/agentprobe.c $(LIBAL)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) $(SELINUX_LIBS)
 
 $(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) -lpam -lpthread $(SELINUX_LIBS)
 
+# The module as the tests load it: the same objects as $(MODULE), but it
+# execs the helper built here rather than the installed one.
+TEST_MODULE = tests/build/pam_agentlink.so
+tests/build/spawn.o: pam_agentlink/spawn.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(CURDIR)/$(HELPER)"' \
+	  $(ALL_CFLAGS) -c -o $@ $<
+
+$(TEST_MODULE): pam_agentlink/pam_agentlink.o tests/build/spawn.o $(LIBAL)
+	$(link_module)
+
 TESTS       = $(UNIT_TESTS) tests/unit/probe_agent.t tests/module/module.t
-CHECK_BUILD = $(MODULE) $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST)
+CHECK_BUILD = $(MODULE) $(HELPER) $(TEST_MODULE) $(UNIT_TESTS) $(TEST_TOOLS) \
+              $(MODULE_TEST)
 CLEAN_FILES =
 
 # Each suite adds itself to TESTS, CHECK_BUILD and CLEAN_FILES in its own
@@ -37,3 +49,4 @@ check: check-build
 
 tests-clean:
 	rm -f $(UNIT_TESTS) $(TEST_TOOLS) $(MODULE_TEST) $(CLEAN_FILES)
+	rm -rf tests/build

@@ -17,7 +17,7 @@ if dpkg-query -W -f '${Status}' libpam-agentlink 2>/dev/null | grep -q installed
 	echo "1..0 # SKIP libpam-agentlink is installed on this host"; exit 0
 fi
 . "$top/tests/e2e/lib.sh"
-tap_plan 12
+tap_plan 13
 t_start=$(e2e_ms)
 
 # 1. Build, from a copy of the tree in the private /tmp.
@@ -52,6 +52,10 @@ tap_ok "$st" "dpkg -i installs the package"
 [ "$st" = 0 ] || sed 's/^/# /' /run/dpkg-i.out
 t_installed=$(e2e_ms)
 tap_check "the module is in the PAM module directory $pamdir" test -f "$pamdir/pam_agentlink.so"
+helper=/usr/libexec/pam_agentlink/agentlink-watch
+helper_ok() { [ "$(stat -c '%U %a' "$helper" 2>/dev/null)" = "root 755" ] &&
+	strings "$pamdir/pam_agentlink.so" | grep -qxF "$helper"; }
+tap_check "the watch helper is $helper (root, 0755) and the module execs that path" helper_ok
 conffiles() { [ "$(dpkg-query -W -f '${Conffiles}' libpam-agentlink | awk 'NF {print $1}' | sort | tr '\n' ' ')" = \
 	"/etc/profile.d/agentlink.sh /etc/security/agentlink.conf " ]; }
 tap_check "agentlink.conf and agentlink.sh are conffiles" conffiles

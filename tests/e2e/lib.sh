@@ -13,7 +13,8 @@
 #   e2e_link                   readlink of alice's link ("" if none)
 #   e2e_conn_pids SOCK         sshd pids of the connection owning SOCK
 #   e2e_client_sshd_pids PID   sshd pids serving the ssh client PID
-#   e2e_watch_pids             pam_agentlink watch processes (alice's)
+#   e2e_watch_pids             agentlink-watch processes (alice's)
+#   e2e_stray_sshd_pids        alice's processes running sshd outside a session
 #   e2e_alice_pids             every process running as alice
 #   tap helpers: tap_plan N, tap_ok COND-STATUS NAME, tap_diag, tap_todo
 #
@@ -29,7 +30,7 @@ E2E_SSHD_LINK=/run/agentlink-test/sshd-agentlink
 E2E_PAM=/etc/pam.d/sshd-agentlink
 E2E_SSHD_LOG=$E2E_DIR/sshd.log
 E2E_LINK=$E2E_HOME/.ssh/agent-labhost.sock
-E2E_MODULE=$E2E_TOP/pam_agentlink.so
+E2E_MODULE=$E2E_TOP/tests/build/pam_agentlink.so
 E2E_SSHD_PID=
 E2E_AGENT_PIDS=()
 
@@ -337,9 +338,16 @@ e2e_tcp_conns() {
 e2e_alice_pids() {
 	ps -eo pid=,ruid=,stat= | awk -v u="$E2E_UID" '$2 == u && $3 !~ /^Z/ { print $1 }'
 }
-# The watch: a process of alice's forked from sshd (its name is sshd's)
-# whose parent is no sshd process (the double fork reparents it to init).
+# The watch: alice's agentlink-watch processes (the helper the module
+# execs; never a process running sshd's own binary).
 e2e_watch_pids() {
+	ps -eo pid=,ruid=,stat=,comm= | awk -v u="$E2E_UID" \
+		'$2 == u && $3 !~ /^Z/ && $4 == "agentlink-watch" { print $1 }'
+}
+# Processes of alice that run sshd's binary but are no process of an sshd
+# session (whose parent is an sshd process, or the listener): a fork of
+# sshd's monitor left running as the user would be one.
+e2e_stray_sshd_pids() {
 	ps -eo pid=,ppid=,ruid=,stat=,comm= | awk -v u="$E2E_UID" '
 		{ pid[NR] = $1; pp[NR] = $2; uid[NR] = $3; st[NR] = $4; comm[$1] = $5 }
 		END {

@@ -22,7 +22,7 @@
 HL_TOP=${NS_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PAMDRIVE=$HL_TOP/tests/tools/pamdrive
 SOCKFIX=$HL_TOP/tests/tools/sockfix
-MODULE_SO=$HL_TOP/pam_agentlink.so
+MODULE_SO=$HL_TOP/tests/build/pam_agentlink.so
 SNAPSHOT=$HL_TOP/tests/hostile/snapshot.pl
 
 ALICE=4101

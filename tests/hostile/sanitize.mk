@@ -21,7 +21,14 @@ $(ASAN_DIR)/pam_agentlink/%.o: pam_agentlink/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
 
-$(ASAN_DIR)/pam_agentlink.so: $(ASAN_DIR)/pam_agentlink/pam_agentlink.o $(ASAN_OBJS)
+# The test module's spawn.o: it execs the helper built here.
+$(ASAN_DIR)/pam_agentlink/spawn.o: pam_agentlink/spawn.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(CURDIR)/$(HELPER)"' \
+	  $(ASAN_CFLAGS) -c -o $@ $<
+
+$(ASAN_DIR)/pam_agentlink.so: $(ASAN_DIR)/pam_agentlink/pam_agentlink.o \
+		$(ASAN_DIR)/pam_agentlink/spawn.o $(ASAN_OBJS)
 	$(ASAN_CC) $(ASAN_CFLAGS) -shared -Wl,-z,now \
 	  -Wl,--version-script=pam_agentlink/pam_agentlink.map \
 	  -o $@ $^ -lpam $(SELINUX_LIBS)
@@ -43,4 +50,5 @@ asan: $(ASAN_BINS)
 
 CHECK_BUILD += $(ASAN_BINS)
 TESTS       += tests/hostile/asan.t tests/hostile/valgrind.t
-CLEAN_FILES += $(ASAN_BINS) $(ASAN_OBJS) $(ASAN_DIR)/pam_agentlink/pam_agentlink.o
+CLEAN_FILES += $(ASAN_BINS) $(ASAN_OBJS) $(ASAN_DIR)/pam_agentlink/pam_agentlink.o \
+               $(ASAN_DIR)/pam_agentlink/spawn.o

@@ -20,7 +20,7 @@ command -v valgrind >/dev/null || { echo "1..0 # SKIP valgrind is not installed"
 CYCLES=${VG_CYCLES:-1000}
 conf=/run/vg-conf
 mkdir -p $conf
-printf 'session optional %s/pam_agentlink.so debug\nsession required pam_permit.so\n' \
+printf 'session optional %s/tests/build/pam_agentlink.so debug\nsession required pam_permit.so\n' \
 	"$PWD" >$conf/sshd
 n=0
 failed=0

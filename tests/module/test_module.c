@@ -707,7 +707,7 @@ test_probe(void)
 	/* D answers; A, newer, accepts and never answers. */
 	reset();
 	fake_agent_start(&d, (long)getpid());
-	hung = tmp_sock(alice_uid, (long)getpid() + 1);
+	hung = tmp_sock(alice_uid, 1);	/* alive, and no child of ours */
 	set_mtime(d.s.path, time(NULL) - 60);
 	home_agent_dir();
 
