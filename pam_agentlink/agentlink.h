@@ -477,7 +477,5 @@ struct al_watch_proc {
 void al_watch_start(const struct al_watch_spec *s, struct al_watch_proc *w);
 /* Ends the watch w (SIGTERM, then SIGKILL) and waits for its exit. */
 void al_watch_stop_proc(const struct al_ctx *ctx, const struct al_watch_proc *w);
-/* The helper's path, fixed at build time. */
-const char *al_watch_helper_path(void);
 
 #endif /* AGENTLINK_H */

@@ -36,12 +36,6 @@
 #define TERM_WAIT_MS 100
 #define KILL_WAIT_MS 1000
 
-const char *
-al_watch_helper_path(void)
-{
-	return AL_WATCH_HELPER;
-}
-
 static int
 pidfd_open_(pid_t pid)
 {
