@@ -281,6 +281,12 @@ int al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
  * sub; NULL for one directly in a user: place. */
 const char *al_cand_sub(const struct al_ctx *ctx, const struct al_candidate *c,
 			char sub[AL_SUN_PATH_MAX]);
+/* Connects to candidate c through a checked descriptor, never by a path
+ * that could be swapped: as al_connect_nb(). */
+int al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
+		    int *fdp);
+/* As al_probe(), through al_cand_connect(). */
+int al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c);
 /* The place's directory is local to this host: not below the home, which
  * may be shared with other hosts over NFS. */
 int al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c);

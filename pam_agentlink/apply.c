@@ -87,7 +87,7 @@ probe_batch(const struct al_ctx *ctx, struct al_candidate **v, size_t n,
 			v[i]->live = AL_HUNG;
 			continue;
 		}
-		r = al_connect_nb(v[i]->path, &fds[m]);
+		r = al_cand_connect(ctx, v[i], &fds[m]);
 		/* A full backlog (EAGAIN) is a listener too busy to ask. */
 		v[i]->live = r == 1 || (r < 0 && errno == EAGAIN) ? AL_LIVE : AL_DEAD;
 		if (r == 1 && ctx->probe_ms > 0)
@@ -360,7 +360,7 @@ al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
 
 		if ((c->live == AL_UNKNOWN || c->live == AL_DEAD) &&
 		    may_be_stale(ctx, c, &now) &&
-		    al_probe(c->path) == 0) {
+		    al_cand_probe(ctx, c) == 0) {
 			remove_stale(ctx, c);
 			removed++;
 			continue;

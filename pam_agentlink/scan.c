@@ -298,6 +298,59 @@ al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
 	return fd;
 }
 
+/*
+ * Connects to candidate c through a descriptor: its directory reopened
+ * as the scan checked it, the socket opened O_PATH without following
+ * links and checked to be the very socket that was found, then
+ * connect() to /proc/self/fd/N.  The module's euid is root: a path that
+ * could be swapped between the check and connect() must never reach it.
+ */
+int
+al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
+		int *fdp)
+{
+	char proc[32];
+	struct stat st;
+	int placefd, dfd, sfd, r, saved;
+
+	*fdp = -1;
+	dfd = al_cand_dir_open(ctx, c, &placefd);
+	if (placefd >= 0)
+		close(placefd);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	sfd = openat(dfd, c->path + c->name_off, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	close(dfd);
+	if (sfd < 0)
+		return saved == ENOENT ? 0 : -1;
+	/* Replaced since the scan: not known, so neither live nor dead (a
+	 * cleanup must not remove what is there now). */
+	if (fstat(sfd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	    st.st_uid != ctx->uid || st.st_dev != c->dev || st.st_ino != c->ino) {
+		close(sfd);
+		errno = ESTALE;
+		return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", sfd);
+	r = al_connect_nb(proc, fdp);
+	saved = errno;
+	close(sfd);
+	errno = saved;
+	return r;
+}
+
+int
+al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c)
+{
+	int fd, r = al_cand_connect(ctx, c, &fd);
+
+	if (r == 1)
+		close(fd);
+	/* A full backlog is a listener. */
+	return r == 1 || (r < 0 && errno == EAGAIN) ? 1 : r;
+}
+
 int
 al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c)
 {

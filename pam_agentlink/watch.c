@@ -319,7 +319,7 @@ pass(struct watch *w)
 
 		if (!is_own(w, c))
 			continue;
-		c->live = al_probe(c->path) == 1 ? AL_ANSWERS : AL_DEAD;
+		c->live = al_cand_probe(w->ctx, c) == 1 ? AL_ANSWERS : AL_DEAD;
 		if (c->live == AL_DEAD && state == 0)
 			state = -1;
 		if (c->live == AL_ANSWERS) {

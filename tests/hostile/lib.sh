@@ -102,9 +102,11 @@ hl_done() {
 
 # ---- fixtures ----
 
-# sock PATH UID: a live listening socket owned by UID (until the case ends).
+# sock PATH UID: a live listening socket owned by UID (until the case ends);
+# HL_FIX_OUT is its output, an "accepted" line per connection.
 sock() {
 	local out="$ST/fix.$RANDOM.$RANDOM" i
+	HL_FIX_OUT=$out
 	"$SOCKFIX" "$1" "$2" >"$out" 2>&1 <"$ST/hold" &
 	HL_FIX_PIDS+=($!)
 	for i in $(seq 1 500); do

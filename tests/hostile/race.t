@@ -115,4 +115,17 @@ sock /tmp/bobagent/s.$HASH.sshd.aaaaaaaai7 $BOB
 ln -s /tmp/bobagent $H/.ssh/agent-alt; mine $H/.ssh/agent-alt
 race $ALICE $H/.ssh/agent $H/.ssh/agent-alt $H/.ssh/agent/s.$HASH.sshd.aaaaaaaai7
 
+# The module connects with euid 0: by a path, a swap at the right moment
+# would hand root's connect() to any socket alice can name.
+hl_case "alice swaps her live socket with her symlink to a socket of root's"
+sock $V/root.sock 0
+rootout=$HL_FIX_OUT
+# As root services' sockets often are (D-Bus's): anyone may connect.
+chmod 0666 $V/root.sock
+d=$(tmpdir_of $ALICE aaaaaaaai8); sock $d/agent.4708 $ALICE
+ln -s $V/root.sock $d/alt; chown -h $ALICE:$ALICE $d/alt
+race $ALICE $d/agent.4708 $d/alt $d/agent.4708
+hl_check "root's socket was never connected to ($(grep -c accepted "$rootout" || true) connections)" \
+	test "$(grep -c accepted "$rootout" || true)" = 0
+
 hl_done

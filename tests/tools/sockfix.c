@@ -5,7 +5,8 @@
  *
  * Binds and listens on PATH, gives it to UID:GID, prints "ready" once it
  * accepts connections, and answers like an agent: each connection's first
- * request gets SSH_AGENT_SUCCESS, then it is closed.  It does so until its
+ * request gets SSH_AGENT_SUCCESS, then it is closed.  It prints
+ * "accepted" for each connection, so a test can count them.  It does so until its
  * standard input reaches end of file or it gets SIGTERM, then exits
  * WITHOUT removing PATH (what a killed sshd leaves behind).  Kill it with
  * SIGKILL for the same effect.
@@ -78,8 +79,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (pfd[0].revents & POLLIN) {
-			if ((c = accept(fd, NULL, NULL)) >= 0)
+			if ((c = accept(fd, NULL, NULL)) >= 0) {
+				printf("accepted\n");
+				fflush(stdout);
 				answer(c);
+			}
 		}
 		if (pfd[1].revents & (POLLIN | POLLHUP)) {
 			char b[64];
