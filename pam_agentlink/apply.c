@@ -16,6 +16,9 @@
 
 /* A socket younger than this may be between sshd's bind() and listen(). */
 #define AL_STALE_MIN_AGE 2
+/* A dead socket in the home is removed only when this old, as OpenSSH's
+ * agent_cleanup_stale() does: another host may share the home. */
+#define AL_HOME_STALE_AGE 3600
 
 /* At most this many sockets are asked at once. */
 #define PROBE_BATCH 8
@@ -293,18 +296,27 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	return d.action == AL_ACT_REFUSE ? AL_ERR : AL_OK;
 }
 
+/*
+ * Old enough to be removed once nothing listens on it?  A young socket may
+ * be between sshd's bind() and listen().  In the home, which other hosts
+ * of the same name may share over NFS (where their live sockets look dead
+ * from here), OpenSSH's own rule: an hour.  A time in the future is
+ * suspect, not young: the user set it.
+ */
 static int
-old_enough(const struct al_candidate *c, const struct timespec *now)
+old_enough(const struct al_ctx *ctx, const struct al_candidate *c,
+	   const struct timespec *now)
 {
-	return now->tv_sec - c->mtime.tv_sec >= AL_STALE_MIN_AGE;
+	time_t age = now->tv_sec - c->mtime.tv_sec;
+
+	return age < -AL_STALE_MIN_AGE ||
+	    age >= (al_cand_local(ctx, c) ? AL_STALE_MIN_AGE : AL_HOME_STALE_AGE);
 }
 
 /*
  * May c be removed once nothing listens on it?  In a local directory a
  * socket named after a process that is gone will never be listened on
- * again.  Elsewhere (the home, perhaps shared with another host of the
- * same name) only age tells: a young socket may be between sshd's bind()
- * and listen().
+ * again; otherwise only age tells.
  */
 static int
 may_be_stale(const struct al_ctx *ctx, const struct al_candidate *c,
@@ -312,7 +324,7 @@ may_be_stale(const struct al_ctx *ctx, const struct al_candidate *c,
 {
 	if (c->pid > 0 && al_cand_local(ctx, c))
 		return al_proc_gone(c->pid);
-	return old_enough(c, now);
+	return old_enough(ctx, c, now);
 }
 
 static void

@@ -497,7 +497,7 @@ test_watch(void)
 static void
 test_cleanup(void)
 {
-	struct tsock live, dead_tmp, dead_home, other_host;
+	struct tsock live, dead_tmp, dead_home, other_host, young_home, future_home;
 	char dir[AL_SUN_PATH_MAX];
 	struct sess s;
 	struct stat st;
@@ -511,8 +511,15 @@ test_cleanup(void)
 	kill_sock(&dead_home);
 	kill_sock(&other_host);
 	set_mtime(dead_tmp.path, time(NULL) - 60);
-	set_mtime(dead_home.path, time(NULL) - 60);
-	set_mtime(other_host.path, time(NULL) - 60);
+	/* OpenSSH's rule for the home: an hour. */
+	set_mtime(dead_home.path, time(NULL) - 3700);
+	set_mtime(other_host.path, time(NULL) - 3700);
+	young_home = home_sock("AQuO2QT9yn", "Dddddddd03");
+	future_home = home_sock("AQuO2QT9yn", "Dddddddd04");
+	kill_sock(&young_home);
+	kill_sock(&future_home);
+	set_mtime(young_home.path, time(NULL) - 600);
+	set_mtime(future_home.path, time(NULL) + 86400);
 
 	s = open_s(service("cleanup=no"));
 	close_s(&s);
@@ -534,7 +541,11 @@ test_cleanup(void)
 	ok(lstat(dead_tmp.path, &st) != 0 && lstat(dir, &st) != 0,
 	   "a killed session's /tmp socket and its directory are removed");
 	ok(lstat(dead_home.path, &st) != 0,
-	   "a dead ~/.ssh/agent socket of this host is removed");
+	   "a dead ~/.ssh/agent socket of this host an hour old is removed");
+	ok(lstat(young_home.path, &st) == 0,
+	   "one ten minutes old is left (the home may be another host's too)");
+	ok(lstat(future_home.path, &st) != 0,
+	   "one dated in the future is not taken for young: removed");
 	ok(lstat(other_host.path, &st) == 0,
 	   "another host's socket on a shared home is left alone");
 	ok(lstat(live.path, &st) == 0 && link_target() != NULL &&
