@@ -52,6 +52,7 @@ links_selinux() { readelf -d "$1/pam_agentlink.so" | grep -q 'NEEDED.*libselinux
 if [ "$mode" = full ]; then
 	# Hide the headers in a private mount namespace, so the root is unchanged.
 	st=0
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	unshare --mount sh -c '
 		[ ! -d /usr/include/selinux ] || mount -t tmpfs -o ro,mode=0755 none /usr/include/selinux
 		test ! -e /usr/include/selinux/selinux.h && cd "$1" &&
