@@ -39,7 +39,7 @@ CLEAN_FILES =
 # Each suite adds itself to TESTS, CHECK_BUILD and CLEAN_FILES in its own
 # fragment, so suites can grow without touching each other.
 -include tests/e2e/e2e.mk tests/hostile/hostile.mk fuzz/fuzz.mk \
-         bench/bench.mk doc/doc.mk
+         bench/bench.mk doc/doc.mk tests/distro/distro.mk
 
 .PHONY: check-build tests-clean
 check-build: $(CHECK_BUILD)

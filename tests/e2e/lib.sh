@@ -172,6 +172,8 @@ e2e_sshd_config() {
 	MaxSessions 10
 	MaxStartups 100
 	EOF
+	# Hook: extra lines, e.g. "AgentSocketPath shared:/tmp" (tests/distro).
+	[ -z "${E2E_SSHD_EXTRA:-}" ] || printf '%s\n' "$E2E_SSHD_EXTRA" >>"$E2E_DIR/sshd_config"
 }
 
 # e2e_agent NAME: a real ssh-agent holding keyNAME, socket agentNAME.sock.
@@ -195,8 +197,11 @@ _e2e_pam_base() {
 }
 # e2e_pam MODULE [ARG...]: the stack with the module as an admin adds it.
 e2e_pam() {
-	local mod=$1
+	local mod=$1 extra=()
 	shift
+	# Hook: extra arguments for this module, e.g. "agentsocketpath=shared:/tmp".
+	read -ra extra <<<"${E2E_MODULE_ARGS:-}"
+	case $mod in "$E2E_MODULE" | pam_agentlink.so | */pam_agentlink.so) set -- "$@" "${extra[@]}" ;; esac
 	{ _e2e_pam_base; echo "session    optional     $mod${*:+ $*}"; } >"$E2E_PAM"
 }
 e2e_pam_plain() { _e2e_pam_base >"$E2E_PAM"; }
