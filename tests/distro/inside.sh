@@ -2,7 +2,8 @@
 # inside.sh full|e2e LABEL: runs inside a root made by tests/distro/mkroot
 # (through tests/distro/enter, in a fresh copy of the tree) and prints TAP:
 #   - make with no flags (-Werror) with this release's gcc and libpam, and
-#     the e2e suite's tests/tools/logsink;
+#     what the e2e suite loads and runs (tests/build/pam_agentlink.so,
+#     tests/tools/logsink and sockfix);
 #   - full only: make's SELinux decision with selinux.h absent (hidden by an
 #     empty tmpfs in a private mount namespace) and present;
 #   - one test per tests/e2e/*.t, run by this release's prove through
@@ -42,9 +43,10 @@ echo "# $PRETTY_NAME: gcc $(gcc -dumpfullversion), libpam $(ver libpam0g-dev)," 
 
 # ---- the build ----
 built=1
-{ make && make tests/tools/logsink; } >"$work/make.log" 2>&1 || built=0
+{ make && make tests/build/pam_agentlink.so tests/tools/logsink tests/tools/sockfix; } \
+	>"$work/make.log" 2>&1 || built=0
 [ "$built" = 0 ] || grep -i 'warning' "$work/make.log" | diag
-tap $((1 - built)) "$rel: make (no flags, -Werror) builds the module and tests/tools/logsink" "$work/make.log"
+tap $((1 - built)) "$rel: make (no flags, -Werror) builds the module, its helper and the e2e suite's tools" "$work/make.log"
 
 # ---- SELinux detection, both ways ----
 decision() { make -C "$1" -p -q 2>/dev/null | sed -n 's/^SELINUX := //p'; }
@@ -80,14 +82,7 @@ if [ "$mode" = full ]; then
 fi
 
 # ---- the e2e suite ----
-# OpenSSH 9.8 and later authenticate in sshd-session, which opens the PAM
-# service "sshd" whatever sshd's argv[0]: without PAMServiceName the suite's
-# sshd-agentlink stack, the one with the module, would never be used.
-if /usr/sbin/sshd -G -f /dev/null -o PAMServiceName=sshd-agentlink >/dev/null 2>&1; then
-	E2E_SSHD_EXTRA="PAMServiceName sshd-agentlink${E2E_SSHD_EXTRA:+
-$E2E_SSHD_EXTRA}"
-fi
-export E2E_SSHD_EXTRA E2E_MODULE_ARGS
+export E2E_SSHD_EXTRA="${E2E_SSHD_EXTRA:-}" E2E_MODULE_ARGS="${E2E_MODULE_ARGS:-}"
 [ -z "$E2E_SSHD_EXTRA" ] || diag <<<"sshd_config gets: ${E2E_SSHD_EXTRA//$'\n'/; }"
 [ -z "$E2E_MODULE_ARGS" ] || diag <<<"the module's PAM line gets: $E2E_MODULE_ARGS"
 

@@ -172,6 +172,11 @@ e2e_sshd_config() {
 	MaxSessions 10
 	MaxStartups 100
 	EOF
+	# OpenSSH 9.8 and later authenticate in sshd-session, which opens the
+	# PAM service "sshd" whatever sshd's argv[0]: name the suite's stack.
+	if /usr/sbin/sshd -G -f /dev/null -o PAMServiceName=sshd-agentlink >/dev/null 2>&1; then
+		echo "PAMServiceName sshd-agentlink" >>"$E2E_DIR/sshd_config"
+	fi
 	# Hook: extra lines, e.g. "AgentSocketPath shared:/tmp" (tests/distro).
 	[ -z "${E2E_SSHD_EXTRA:-}" ] || printf '%s\n' "$E2E_SSHD_EXTRA" >>"$E2E_DIR/sshd_config"
 }
