@@ -16,6 +16,8 @@
  *      as alice, the way sshd's post-auth child does, and answers on it
  *      as an agent; the time until the link points at it, idle and with
  *      two spinning processes;
+ *   2b. the same from a hung link: open keeps it and the watch asks its
+ *      agent again, for probe= ms, before it looks at the new socket;
  *   3. scale: pam_close_session relinking a dead link with 10,000 foreign
  *      entries in /tmp and 1, 10 and 100 live sockets of alice's;
  *   4. whole login (with --login): "ssh -A host true" against the private
@@ -636,7 +638,7 @@ transaction(const char *confdir, const char *authsock, struct split *split)
 /* ---- 1. PAM transactions ---- */
 
 static char confdir_mod[64], confdir_permit[64], confdir_rc[64],
-    confdir_p0[64];
+    confdir_p0[64], confdir_hp[64];
 static char live_dir[AL_SUN_PATH_MAX], live_sock[AL_SUN_PATH_MAX];
 static char hung_dir[AL_SUN_PATH_MAX], hung_sock[AL_SUN_PATH_MAX];
 #define HIDDEN_DIR "/tmp/.bench-hidden"
@@ -808,7 +810,7 @@ struct hung_split {
 	unsigned gave_up;		/* closes that waited STOP_WAIT_MS */
 };
 
-static unsigned hung_every = 50;
+static unsigned hung_every = 50, hung_probe_ms = 300;
 
 /* Does case c run in round r? */
 static int
@@ -1336,6 +1338,91 @@ bench_heal(unsigned reps, struct stats *idle, struct stats *loaded)
 	free(tl);
 }
 
+/* ---- 2b. time to heal from a hung link ---- */
+
+/* One heal from a hung link, with the module's confdir (its probe= is
+ * probe_ms); returns milliseconds, or -1 on time-out.  *gap gets the
+ * time from open_session's return to bind(), in ms. */
+static double
+heal_hung_once(int ifd, const char *confdir, unsigned probe_ms, double *gap)
+{
+	struct bound b;
+	pam_handle_t *h;
+	double t_open, t1;
+	pid_t child;
+	int p[2];
+
+	/* The connection's link points at an agent that takes requests and
+	 * answers none: open keeps it after its 3 ms and starts the watch,
+	 * which asks that agent again, for probe= ms. */
+	set_link(hung_sock);
+	h = pam_begin(confdir, hung_sock);
+	check(h, pam_open_session(h, 0), "pam_open_session");
+	t_open = now_us();
+	if (pipe(p) != 0)
+		die("pipe: %m");
+	if ((child = bind_like_sshd(p[1])) < 0)
+		die("fork: %m");
+	close(p[1]);
+	if (read(p[0], &b, sizeof(b)) != (ssize_t)sizeof(b))
+		die("the binding child failed");
+	close(p[0]);
+	*gap = (b.t0 - t_open) / 1000.0;
+	t1 = wait_link(ifd, b.path, b.t0 + (probe_ms + HEAL_TIMEOUT_MS) * 1000.0);
+	kill(child, SIGKILL);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	(void)unlink(b.path);
+	(void)rmdir(b.dir);
+	check(h, pam_close_session(h, 0), "pam_close_session");
+	pam_end(h, PAM_SUCCESS);
+	(void)case_done();
+	if (t1 < 0) {
+		heal_timeouts++;
+		return -1;
+	}
+	return (t1 - b.t0) / 1000.0;
+}
+
+/* The heal from a hung link and the gap before bind(), reps times. */
+struct hung_heal {
+	unsigned probe_ms;
+	struct stats heal, gap;
+};
+
+static void
+bench_heal_hung(unsigned reps, const char *confdir, unsigned probe_ms,
+		struct hung_heal *out)
+{
+	double *th = calloc(reps, sizeof(double)), *tg = calloc(reps, sizeof(double));
+	unsigned r;
+	int ifd;
+
+	if (th == NULL || tg == NULL)
+		die("out of memory");
+	live_visible(0);
+	hung_visible(1);
+	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	    inotify_add_watch(ifd, link_dir, IN_CREATE | IN_MOVED_TO) < 0)
+		die("inotify on %s: %m", link_dir);
+	for (r = 0; r < reps; r++) {
+		if (r % 10 == 0)
+			progress("heal from a hung link, probe=%u: %u of %u",
+				 probe_ms, r, reps);
+		th[r] = heal_hung_once(ifd, confdir, probe_ms, &tg[r]);
+		if (th[r] < 0)		/* counted at the time-out */
+			th[r] = probe_ms + HEAL_TIMEOUT_MS;
+	}
+	close(ifd);
+	hung_visible(0);
+	live_visible(1);
+	out->probe_ms = probe_ms;
+	out->heal = stats_of(th, reps);
+	out->gap = stats_of(tg, reps);
+	free(th);
+	free(tg);
+}
+
 /* ---- 3. scale ---- */
 
 #define FOREIGN_FILES 8000
@@ -1699,6 +1786,9 @@ setup(void)
 	make_confdir(confdir_rc, sizeof(confdir_rc), "rc", line);
 	fmt(line, sizeof(line), "session required %s probe=0\n", module_path);
 	make_confdir(confdir_p0, sizeof(confdir_p0), "module-probe0", line);
+	fmt(line, sizeof(line), "session required %s probe=%u\n", module_path,
+	    hung_probe_ms);
+	make_confdir(confdir_hp, sizeof(confdir_hp), "module-hungprobe", line);
 
 	make_ssh_dir(live_dir, sizeof(live_dir), alice.pw_uid, alice.pw_gid);
 	make_ssh_dir(hung_dir, sizeof(hung_dir), alice.pw_uid, alice.pw_gid);
@@ -1741,7 +1831,8 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: agentbench MODULE [--rounds N] [--rc-every K] [--heal N]\n"
-		"         [--scale N] [--split N] [--hung-every K]\n"
+		"         [--scale N] [--split N] [--hung-every K] [--hung N]\n"
+		"         [--hung-probe MS] [--hung-default N]\n"
 		"         [--login N PAMFILE WITH WITHOUT AGENTSOCK SSHCONFIG "
 		"HOST]\n");
 	exit(2);
@@ -1798,16 +1889,47 @@ print_transactions(const struct case_result *res, const struct hung_split *hs,
 	    "reply, close", rt->p50, rt->p99, rt->max, rt->n);
 }
 
+static void
+print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts)
+{
+	char label[80];
+	size_t i;
+
+	row("\n2b. Time to heal from a hung link: the link's agent accepts and "
+	    "never answers; open_session\n"
+	    "    keeps the link and starts the watch, which asks that agent "
+	    "again for probe= ms; then\n"
+	    "    a child binds a socket whose agent answers: bind() -> link "
+	    "points at it\n");
+	row("   %-44s %10s %10s %10s %6s\n", "", "p50", "p99", "max", "runs");
+	for (i = 0; i < n; i++) {
+		if (hh[i].heal.n == 0)
+			continue;
+		fmt(label, sizeof(label), "probe=%u%s: bind() -> link",
+		    hh[i].probe_ms, hh[i].probe_ms == AL_DEFAULT_PROBE_MS ?
+		    " (default)" : "");
+		ms_row(label, &hh[i].heal);
+		fmt(label, sizeof(label), "probe=%u: open_session returned -> "
+		    "bind()", hh[i].probe_ms);
+		ms_row(label, &hh[i].gap);
+	}
+	row("   (expected: heal = probe= - (the watch's start -> bind()))\n");
+	if (timeouts)
+		row("   (%u heals timed out after probe= + %d ms; counted at that)\n",
+		    timeouts, HEAL_TIMEOUT_MS);
+}
+
 int
 main(int argc, char **argv)
 {
 	unsigned rounds = 2000, rc_every = 5, heal = 1000, scale = 300;
-	unsigned split = 200;
+	unsigned split = 200, hung = 50, hung_default = 5, hung_timeouts;
 	struct stats parts[NPARTS], parts_cpu[NPARTS], rt;
 	char label[64];
 	struct login_opts lo = { 0 };
 	struct case_result res[NCASES];
 	struct hung_split hs;
+	struct hung_heal hh[2];
 	struct stats hi, hl, sc[4], lw, ln;
 	struct paired ld = { 0, 0, 0, 0 };
 	static char paths[100][AL_SUN_PATH_MAX], dirs[100][AL_SUN_PATH_MAX];
@@ -1835,6 +1957,12 @@ main(int argc, char **argv)
 			split = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--hung-every") == 0 && i + 1 < argc)
 			hung_every = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung") == 0 && i + 1 < argc)
+			hung = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-probe") == 0 && i + 1 < argc)
+			hung_probe_ms = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-default") == 0 && i + 1 < argc)
+			hung_default = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--login") == 0 && i + 7 < argc) {
 			lo.reps = (unsigned)atoi(argv[++i]);
 			lo.pam_file = argv[++i];
@@ -1846,8 +1974,11 @@ main(int argc, char **argv)
 		} else
 			usage();
 	}
+	/* probe=0 has no hung agent to heal from: the link that accepts is
+	 * kept and no watch starts. */
 	if (rounds == 0 || rc_every == 0 || heal == 0 || scale == 0 ||
-	    split == 0 || hung_every == 0)
+	    split == 0 || hung_every == 0 || hung_probe_ms == 0 ||
+	    hung_probe_ms > AL_MAX_PROBE_MS)
 		usage();
 	if (geteuid() != 0)
 		die("must run as root, inside tests/lib/ns-run");
@@ -1882,6 +2013,14 @@ main(int argc, char **argv)
 	/* 2 */
 	progress("2. time to heal: %u repetitions", heal);
 	bench_heal(heal, &hi, &hl);
+	hung_timeouts = heal_timeouts;
+	progress("2b. heal from a hung link: %u at probe=%u, %u at probe=%u",
+		 hung, hung_probe_ms, hung_default, AL_DEFAULT_PROBE_MS);
+	memset(hh, 0, sizeof(hh));
+	bench_heal_hung(hung, confdir_hp, hung_probe_ms, &hh[0]);
+	bench_heal_hung(hung_default, confdir_mod, AL_DEFAULT_PROBE_MS, &hh[1]);
+	hung_timeouts = heal_timeouts - hung_timeouts;
+	heal_timeouts -= hung_timeouts;
 	/* 3: 10,000 foreign entries; alice's sockets on top. */
 	progress("3. scale: %u calls per size", scale);
 	live_visible(0);
@@ -1935,6 +2074,7 @@ main(int argc, char **argv)
 	if (heal_timeouts)
 		row("   (%u heals timed out after %d ms; counted as %d ms)\n",
 		    heal_timeouts, HEAL_TIMEOUT_MS, HEAL_TIMEOUT_MS);
+	print_heal_hung(hh, 2, hung_timeouts);
 	row("\n3. Scale: pam_close_session relinking a dead link, /tmp with "
 	    "10,000 foreign entries\n");
 	row("   %-38s %10s %10s %10s %8s\n", "live sockets of the user", "median",
@@ -1970,6 +2110,6 @@ main(int argc, char **argv)
 		    WATCH_END_MS);
 	row("\n(bench took %.0f s)\n", (now_us() - t_start) / 1e6);
 	fputs(table, stdout);
-	return pam_failures || scale_bad || heal_timeouts || login_failures ||
-	    stray_procs;
+	return pam_failures || scale_bad || heal_timeouts || hung_timeouts ||
+	    login_failures || stray_procs;
 }
