@@ -670,6 +670,15 @@ static const unsigned case_watches[NCASES] = {
 	[C_KEEP_HUNG] = 1, [C_REMOVE] = 1,
 };
 
+/* Cases whose link ends at an agent that answers: when its answer comes
+ * after open's 3 ms (the fake agent's thread not scheduled in time), open
+ * starts the watch as for a hung agent.  A figure, not a failure. */
+static int
+may_start_watch(int c)
+{
+	return c == C_KEEP || c == C_RELINK;
+}
+
 static char rc_path[PATH_MAX];
 
 /* The rc script as sshd runs ~/.ssh/rc: fork, exec /bin/sh, wait. */
@@ -770,7 +779,7 @@ verify_case(int c, unsigned watches)
 {
 	struct stat st;
 
-	if (watches != case_watches[c])
+	if (watches != case_watches[c] && !(watches == 1 && may_start_watch(c)))
 		return 1;
 	switch (c) {
 	case C_KEEP:
@@ -810,7 +819,7 @@ struct hung_split {
 	unsigned gave_up;		/* closes that waited STOP_WAIT_MS */
 };
 
-static unsigned hung_every = 50, hung_probe_ms = 300;
+static unsigned hung_every = 100, hung_probe_ms = 300;
 
 /* Does case c run in round r? */
 static int
@@ -1872,7 +1881,9 @@ print_transactions(const struct case_result *res, const struct hung_split *hs,
 	row("   (probe=1000, the default, but where it says probe=0; the fake "
 	    "agents are threads\n"
 	    "   of this process; \"watches\": transactions that started the "
-	    "module's watch)\n");
+	    "module's watch, which\n"
+	    "   a keep or relink one does when its agent's answer came after "
+	    "open's 3 ms)\n");
 	row("\n   %-44s %10s %10s %10s %6s\n", "The agent hangs, call by call",
 	    "median", "p99", "max", "runs");
 	ms_row("open_session (3 ms, starts the watch)", &(struct stats){
@@ -1913,7 +1924,8 @@ print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts)
 		    "bind()", hh[i].probe_ms);
 		ms_row(label, &hh[i].gap);
 	}
-	row("   (expected: heal = probe= - (the watch's start -> bind()))\n");
+	row("   (expected: probe= less the watch's start -> bind(), plus the "
+	    "watch's pass that relinks)\n");
 	if (timeouts)
 		row("   (%u heals timed out after probe= + %d ms; counted at that)\n",
 		    timeouts, HEAL_TIMEOUT_MS);
