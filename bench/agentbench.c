@@ -5,20 +5,28 @@
  *
  * Runs, in this order, and prints one table at the end:
  *   1. whole PAM transactions through the real libpam (pam_start_confdir,
- *      PAM_TTY "ssh", open, close, pam_end): the module in three states,
- *      pam_permit.so alone, pam_exec.so running a seed-style ~/.ssh/rc,
- *      interleaved in rounds; then the remove case call by call, and the
- *      kernel's part of close's wait: a bare child with and without
- *      inotify, told to exit;
+ *      PAM_TTY "ssh", open, close, pam_end): the module in five states
+ *      (link alive and its agent answering, the same with probe=0, link
+ *      alive and its agent hung; relink; remove), pam_permit.so alone,
+ *      pam_exec.so running a seed-style ~/.ssh/rc, interleaved in rounds;
+ *      then the remove case call by call, and the kernel's part of
+ *      close's wait: a bare child with and without inotify, told to exit;
  *   2. time to heal: after pam_open_session (nothing live: the watch runs)
  *      a child of this process binds /tmp/ssh-XXXXXXXXXX/agent.<its pid>
- *      as alice, the way sshd's post-auth child does; the time until the
- *      link points at it, idle and with two spinning processes;
+ *      as alice, the way sshd's post-auth child does, and answers on it
+ *      as an agent; the time until the link points at it, idle and with
+ *      two spinning processes;
+ *   2b. the same from a hung link: open keeps it and the watch asks its
+ *      agent again, for probe= ms, before it looks at the new socket;
  *   3. scale: pam_close_session relinking a dead link with 10,000 foreign
  *      entries in /tmp and 1, 10 and 100 live sockets of alice's;
  *   4. whole login (with --login): "ssh -A host true" against the private
  *      sshd, with and without the module in its PAM stack, alternating.
  * Nothing here judges a time: the figures are printed, not asserted.
+ *
+ * The agent sockets are fake agents (see "fake agents" below): the module
+ * asks each socket SSH_AGENTC_EXTENSION "query", and a socket that only
+ * accepts is a hung agent to it.
  *
  * This process is the "sshd monitor": the module's watch is a detached
  * grandchild, so it becomes a child subreaper and reaps what is left.
@@ -30,10 +38,12 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +69,6 @@
 #define BENCH_DIR "/run/agentlink-bench"
 #define SERVICE "sshd"
 #define USER "alice"
-#define MAX_CASES 8
 #define HEAL_TIMEOUT_MS 3000
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -243,51 +252,278 @@ listen_at(const char *path)
 	return fd;
 }
 
-/* Accepts and closes connections on fds until killed. */
-static void __attribute__((noreturn))
-serve(const int *fds, size_t n, int ready)
-{
-	struct pollfd *p = calloc(n, sizeof(*p));
-	size_t i;
-	int c;
+/* ---- fake agents ---- */
 
-	if (p == NULL)
-		_exit(1);
-	for (i = 0; i < n; i++) {
-		p[i].fd = fds[i];
-		p[i].events = POLLIN;
-	}
-	if (ready >= 0) {
-		(void)!write(ready, "r", 1);
-		close(ready);
-	}
-	for (;;) {
-		if (poll(p, n, -1) < 0 && errno != EINTR)
-			_exit(1);
-		for (i = 0; i < n; i++)
-			if (p[i].revents & POLLIN)
-				while ((c = accept(p[i].fd, NULL, NULL)) >= 0)
-					close(c);
-	}
-}
+/*
+ * What a fake agent does with each request: answer it, or take it and
+ * never answer.  A real ssh-agent answers SSH_AGENTC_EXTENSION "query"
+ * with SSH_AGENT_SUCCESS, SSH_AGENT_FAILURE or an extension reply; this
+ * one answers every request with SSH_AGENT_SUCCESS (uint32 length 1, byte
+ * 6), which the module takes as any agent's answer.  A hung one is what
+ * sshd's forwarded socket does while the client's laptop sleeps: the
+ * connection is accepted, the request is read and goes nowhere.
+ */
+enum agent_mode { AGENT_ANSWERS, AGENT_HANGS };
 
-/* A process that holds listening sockets and accepts on them. */
-struct server {
-	pid_t pid;
-	size_t n;
+/* The module asks at most 8 sockets at once and a watch holds one
+ * connection to a hung agent: far fewer than this at a time. */
+#define AGENT_CONNS 64
+#define AGENT_LISTEN 100
+
+struct agent_conn {
+	int fd;
+	enum agent_mode mode;
+	unsigned char len[4];		/* the request's length as it arrives */
+	size_t got;			/* bytes of len[] so far */
+	uint32_t left;			/* bytes of its body still to come */
 };
 
-static void
-server_stop(struct server *s)
+/* Listening sockets and what their agent does; serves until stop (a pipe's
+ * read end; -1: never) is readable. */
+struct agent_server {
+	int lfd[AGENT_LISTEN];
+	enum agent_mode mode[AGENT_LISTEN];
+	size_t n;
+	int stop;
+	unsigned long dropped;		/* connections closed for want of room */
+};
+
+static uint32_t
+be32(const unsigned char b[4])
 {
-	if (s->pid > 0) {
-		kill(s->pid, SIGKILL);
-		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	s->pid = 0;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
 }
 
+/* One whole request is in: answer it (or not). */
+static int
+agent_reply(const struct agent_conn *c)
+{
+	static const unsigned char success[5] = { 0, 0, 0, 1, 6 };
+
+	if (c->mode == AGENT_HANGS)
+		return 0;
+	/* Five bytes into an empty socket buffer: never partial. */
+	return send(c->fd, success, sizeof(success), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	    (ssize_t)sizeof(success) ? 0 : -1;
+}
+
+/* Takes what has arrived, request by request (a length, then that many
+ * bytes), as an agent reads them.  -1 when the peer is gone. */
+static int
+agent_read(struct agent_conn *c)
+{
+	unsigned char buf[512];
+	ssize_t r, i = 0, take;
+
+	do {
+		r = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (r <= 0)
+		return -1;
+	while (i < r) {
+		if (c->got < sizeof(c->len)) {
+			c->len[c->got++] = buf[i++];
+			if (c->got == sizeof(c->len))
+				c->left = be32(c->len);
+		} else {
+			take = r - i < (ssize_t)c->left ? r - i : (ssize_t)c->left;
+			c->left -= (uint32_t)take;
+			i += take;
+		}
+		if (c->got == sizeof(c->len) && c->left == 0) {
+			c->got = 0;
+			if (agent_reply(c) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+agent_accept(struct agent_server *s, size_t l, struct agent_conn *conn,
+	     size_t *nc)
+{
+	int fd;
+
+	while ((fd = accept4(s->lfd[l], NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (*nc == AGENT_CONNS) {
+			close(fd);
+			s->dropped++;
+			continue;
+		}
+		memset(&conn[*nc], 0, sizeof(conn[*nc]));
+		conn[*nc].fd = fd;
+		conn[*nc].mode = s->mode[l];
+		(*nc)++;
+	}
+}
+
+/* Serves s's sockets, every connection at once, nothing but system calls
+ * (it runs in a thread of a process that forks, and in a forked child). */
+static void
+agent_serve(struct agent_server *s)
+{
+	struct pollfd p[AGENT_LISTEN + 1 + AGENT_CONNS];
+	struct agent_conn conn[AGENT_CONNS];
+	size_t i, nc = 0, base = s->n + 1;
+
+	for (i = 0; i < s->n; i++) {
+		p[i].fd = s->lfd[i];
+		p[i].events = POLLIN;
+	}
+	p[s->n].fd = s->stop;
+	p[s->n].events = POLLIN;
+	for (;;) {
+		for (i = 0; i < nc; i++) {
+			p[base + i].fd = conn[i].fd;
+			p[base + i].events = POLLIN;
+		}
+		if (poll(p, base + nc, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[s->n].revents)
+			break;
+		/* Backwards: a closed connection's slot takes the last one,
+		 * already handled. */
+		for (i = nc; i-- > 0;)
+			if (p[base + i].revents && agent_read(&conn[i]) != 0) {
+				close(conn[i].fd);
+				conn[i] = conn[--nc];
+			}
+		for (i = 0; i < s->n; i++)
+			if (p[i].revents & POLLIN)
+				agent_accept(s, i, conn, &nc);
+	}
+	while (nc > 0)
+		close(conn[--nc].fd);
+}
+
+/* Fake agents served by a thread of this process: no process of theirs
+ * can be taken for the module's watch, and their work runs on the other
+ * core while the calling thread waits for the answer. */
+struct agents {
+	struct agent_server s;
+	int stop[2];
+	pthread_t thread;
+};
+
+static void *
+agents_run(void *arg)
+{
+	agent_serve(&((struct agents *)arg)->s);
+	return NULL;
+}
+
+static void
+agents_start(struct agents *a)
+{
+	sigset_t all, old;
+	int e;
+
+	if (pipe2(a->stop, O_CLOEXEC) != 0)
+		die("pipe: %m");
+	a->s.stop = a->stop[0];
+	/* Signals for the process go to the main thread, as in sshd's
+	 * single-threaded monitor. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&a->thread, NULL, agents_run, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0)
+		die("pthread_create: %s", strerror(e));
+}
+
+static void
+agents_stop(struct agents *a)
+{
+	size_t i;
+
+	if (write(a->stop[1], "x", 1) != 1)
+		die("stopping the fake agents: %m");
+	if ((errno = pthread_join(a->thread, NULL)) != 0)
+		die("pthread_join: %m");
+	close(a->stop[0]);
+	close(a->stop[1]);
+	for (i = 0; i < a->s.n; i++)
+		close(a->s.lfd[i]);
+	if (a->s.dropped)
+		progress("fake agents: %lu connections dropped for want of "
+			 "room", a->s.dropped);
+}
+
+/* ---- the module's processes ---- */
+
+static pid_t spinners[2];
+
+static int
+is_spinner(pid_t pid)
+{
+	return pid == spinners[0] || pid == spinners[1];
+}
+
+/* A child of this process, not a spinner, or 0 when there is none. */
+static pid_t
+module_child(void)
+{
+	struct dirent *de;
+	pid_t pid, ppid, me = getpid(), found = 0;
+	DIR *d = opendir("/proc");
+
+	if (d == NULL)
+		die("opendir /proc: %m");
+	while (found == 0 && (de = readdir(d)) != NULL) {
+		pid = (pid_t)atol(de->d_name);
+		if (pid > 0 && !is_spinner(pid) &&
+		    al_proc_stat(pid, &ppid, NULL) == 0 && ppid == me)
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+static unsigned stray_procs;
+
+/*
+ * Waits, up to deadline (now_us()), until the module's processes have
+ * exited, and reaps them; returns how many there were.  The watch is a
+ * detached grandchild: its parent exits at once and this subreaper gets
+ * it.  Every other child of the bench is waited for by pid where it is
+ * forked (the spinners are left out here), and the fake agents are
+ * threads: any child found here is the module's.  One still running at
+ * the deadline is killed and counted in stray_procs.
+ */
+static unsigned
+reap_module(double deadline)
+{
+	struct pollfd p;
+	unsigned n = 0;
+	double left;
+	pid_t pid;
+
+	while ((pid = module_child()) > 0) {
+		if ((p.fd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0) {
+			p.events = POLLIN;
+			left = deadline - now_us();
+			if (poll(&p, 1, left > 0 ? (int)(left / 1000) + 1 : 0) == 0) {
+				kill(pid, SIGKILL);
+				stray_procs++;
+			}
+			close(p.fd);
+		}
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		n++;
+	}
+	return n;
+}
+
+/* Whatever has exited, without waiting. */
 static void
 reap_leftovers(void)
 {
@@ -373,34 +609,75 @@ check(pam_handle_t *h, int r, const char *what)
 	}
 }
 
-/* One whole transaction as sshd makes it. */
+/* One whole transaction as sshd makes it; when split is given, the wall
+ * time of open_session and of close_session in it, in us. */
+struct split {
+	double open, close;
+};
+
 static void
-transaction(const char *confdir, const char *authsock)
+transaction(const char *confdir, const char *authsock, struct split *split)
 {
 	pam_handle_t *h = pam_begin(confdir, authsock);
+	double t0 = 0, t1 = 0, t2 = 0;
 
+	if (split != NULL)
+		t0 = now_us();
 	check(h, pam_open_session(h, 0), "pam_open_session");
+	if (split != NULL)
+		t1 = now_us();
 	check(h, pam_close_session(h, 0), "pam_close_session");
+	if (split != NULL) {
+		t2 = now_us();
+		split->open = t1 - t0;
+		split->close = t2 - t1;
+	}
 	pam_end(h, PAM_SUCCESS);
 }
 
 /* ---- 1. PAM transactions ---- */
 
-static char confdir_mod[64], confdir_permit[64], confdir_rc[64];
+static char confdir_mod[64], confdir_permit[64], confdir_rc[64],
+    confdir_p0[64], confdir_hp[64];
 static char live_dir[AL_SUN_PATH_MAX], live_sock[AL_SUN_PATH_MAX];
+static char hung_dir[AL_SUN_PATH_MAX], hung_sock[AL_SUN_PATH_MAX];
 #define HIDDEN_DIR "/tmp/.bench-hidden"
+#define HIDDEN_HUNG "/tmp/.bench-hidden-hung"
 
-enum { C_PERMIT, C_KEEP, C_RELINK, C_REMOVE, C_RC_LINK, C_RC_KEEP, C_RC_SH,
-       NCASES };
+/* close_session's stop of the watch waits this long for it to exit
+ * (stop_watch() in pam_agentlink.c), then goes on without it. */
+#define STOP_WAIT_MS 200
+/* How long a watch started against a hung agent may take to end: it asks
+ * that agent for probe= (1000 ms by default) with SIGTERM blocked. */
+#define WATCH_END_MS (AL_DEFAULT_PROBE_MS + HEAL_TIMEOUT_MS)
+
+enum { C_PERMIT, C_KEEP, C_KEEP_P0, C_KEEP_HUNG, C_RELINK, C_REMOVE,
+       C_RC_LINK, C_RC_KEEP, C_RC_SH, NCASES };
 static const char *case_name[NCASES] = {
 	"pam_permit.so only",
-	"module, link alive (keep)",
+	"module, link alive, agent answers (keep)",
+	"module, link alive, probe=0 (keep)",
+	"module, link alive, agent hangs (keep)",
 	"module, link dead, 1 live (relink)",
 	"module, nothing live (remove)",
 	"rc script via pam_exec (runs ln)",
 	"rc script via pam_exec (link ok)",
 	"rc script alone: sh, no PAM (runs ln)",
 };
+/* Transactions that start the module's watch: nothing live, or a link
+ * whose agent did not answer within open's few milliseconds. */
+static const unsigned case_watches[NCASES] = {
+	[C_KEEP_HUNG] = 1, [C_REMOVE] = 1,
+};
+
+/* Cases whose link ends at an agent that answers: when its answer comes
+ * after open's 3 ms (the fake agent's thread not scheduled in time), open
+ * starts the watch as for a hung agent.  A figure, not a failure. */
+static int
+may_start_watch(int c)
+{
+	return c == C_KEEP || c == C_RELINK;
+}
 
 static char rc_path[PATH_MAX];
 
@@ -429,95 +706,157 @@ rc_alone(const char *authsock)
 }
 
 static void
-run_case(int c)
+run_case(int c, struct split *split)
 {
 	if (c == C_RC_SH)
 		rc_alone(live_sock);
 	else
 		transaction(c == C_PERMIT ? confdir_permit :
-			    c >= C_RC_LINK ? confdir_rc : confdir_mod, live_sock);
+			    c == C_KEEP_P0 ? confdir_p0 :
+			    c >= C_RC_LINK ? confdir_rc : confdir_mod,
+			    c == C_KEEP_HUNG ? hung_sock : live_sock, split);
 }
 
-/* The live socket lives in live_dir; "hidden" moves it where no scan
- * looks, so that nothing of alice's is live. */
+/* A socket's directory is moved where no scan looks, and back. */
 static void
-live_visible(int visible)
+set_visible(const char *dir, const char *hidden, int visible)
 {
 	struct stat st;
-	int now = stat(live_dir, &st) == 0;
+	int now = stat(dir, &st) == 0;
 
 	if (visible == now)
 		return;
-	if (visible ? rename(HIDDEN_DIR, live_dir) : rename(live_dir, HIDDEN_DIR))
-		die("rename %s: %m", live_dir);
+	if (visible ? rename(hidden, dir) : rename(dir, hidden))
+		die("rename %s: %m", dir);
+}
+
+/* The answering agent's socket lives in live_dir: hidden, nothing of
+ * alice's answers. */
+static void
+live_visible(int visible)
+{
+	set_visible(live_dir, HIDDEN_DIR, visible);
+}
+
+/* The hung agent's socket: seen only where a case asks for it, or every
+ * search for a new target would wait for it. */
+static void
+hung_visible(int visible)
+{
+	set_visible(hung_dir, HIDDEN_HUNG, visible);
 }
 
 static void
 setup_case(int c)
 {
+	hung_visible(c == C_KEEP_HUNG);
+	live_visible(c != C_REMOVE && c != C_KEEP_HUNG);
 	switch (c) {
 	case C_PERMIT:
-		live_visible(1);
+	case C_KEEP:
+	case C_KEEP_P0:
+	case C_RC_KEEP:
 		set_link(live_sock);
 		break;
-	case C_KEEP:
-	case C_RC_KEEP:
-		live_visible(1);
-		set_link(live_sock);
+	case C_KEEP_HUNG:
+		set_link(hung_sock);
 		break;
 	case C_RELINK:
-		live_visible(1);
-		set_link(DEAD_TARGET);
-		break;
 	case C_REMOVE:
-		live_visible(0);
 		set_link(DEAD_TARGET);
 		break;
 	case C_RC_LINK:
 	case C_RC_SH:
-		live_visible(1);
 		drop_link();
 		break;
 	}
 }
 
-/* Did the case end as it should?  Returns 0 if so. */
+/* Did the case end as it should, having started as many watches as it
+ * should?  Returns 0 if so. */
 static int
-verify_case(int c)
+verify_case(int c, unsigned watches)
 {
 	struct stat st;
 
+	if (watches != case_watches[c] && !(watches == 1 && may_start_watch(c)))
+		return 1;
 	switch (c) {
 	case C_KEEP:
+	case C_KEEP_P0:
 	case C_RELINK:
 	case C_RC_LINK:
 	case C_RC_KEEP:
 	case C_RC_SH:
 		return !link_is(live_sock);
+	case C_KEEP_HUNG:
+		return !link_is(hung_sock);
 	case C_REMOVE:
 		return lstat(link_path, &st) == 0;
 	}
 	return 0;
 }
 
-static void
-bench_transactions(unsigned rounds, unsigned rc_every, double *med)
+/* After a case: its watch, if it started one, has ended (the hung
+ * case's lives on after close for up to probe=), so that no watch acts
+ * during the next case.  Not timed. */
+static unsigned
+case_done(void)
 {
-	double *t[NCASES];
-	size_t n[NCASES] = { 0 };
-	unsigned r, k, bad[NCASES] = { 0 };
+	return reap_module(now_us() + WATCH_END_MS * 1000.0);
+}
+
+struct case_result {
+	double p50;
+	size_t runs;
+	unsigned watches;		/* transactions that started a watch */
+	unsigned bad;
+};
+
+/* The hung case call by call. */
+struct hung_split {
+	struct stats open, close;
+	unsigned gave_up;		/* closes that waited STOP_WAIT_MS */
+};
+
+static unsigned hung_every = 100, hung_probe_ms = 300;
+
+/* Does case c run in round r? */
+static int
+case_runs(int c, unsigned r, unsigned rc_every)
+{
+	if (c >= C_RC_LINK)
+		return r % rc_every == 0;
+	if (c == C_KEEP_HUNG)
+		return r % hung_every == 0;
+	return 1;
+}
+
+static void
+bench_transactions(unsigned rounds, unsigned rc_every,
+		   struct case_result *res, struct hung_split *hs)
+{
+	double *t[NCASES], *ho, *hc;
+	struct split sp;
+	size_t n[NCASES] = { 0 }, nh = 0;
+	unsigned r, k, w;
 	int c;
 
 	for (c = 0; c < NCASES; c++)
 		if ((t[c] = calloc(rounds, sizeof(double))) == NULL)
 			die("out of memory");
+	if ((ho = calloc(rounds, sizeof(double))) == NULL ||
+	    (hc = calloc(rounds, sizeof(double))) == NULL)
+		die("out of memory");
+	memset(res, 0, NCASES * sizeof(*res));
+	memset(hs, 0, sizeof(*hs));
 	/* A few untimed transactions of each first: page cache, libpam's
 	 * module cache of the dynamic loader. */
 	for (c = 0; c < NCASES; c++) {
-		for (k = 0; k < 5; k++) {
+		for (k = 0; k < (c == C_KEEP_HUNG ? 1U : 5U); k++) {
 			setup_case(c);
-			run_case(c);
-			reap_leftovers();
+			run_case(c, NULL);
+			(void)case_done();
 		}
 	}
 	for (r = 0; r < rounds; r++) {
@@ -527,34 +866,70 @@ bench_transactions(unsigned rounds, unsigned rc_every, double *med)
 			double t0, t1;
 
 			c = (int)((k + r) % NCASES);
-			if (c >= C_RC_LINK && r % rc_every != 0)
+			if (!case_runs(c, r, rc_every))
 				continue;
 			setup_case(c);
 			t0 = now_us();
-			run_case(c);
+			run_case(c, c == C_KEEP_HUNG ? &sp : NULL);
 			t1 = now_us();
 			t[c][n[c]++] = t1 - t0;
-			if (verify_case(c) != 0)
-				bad[c]++;
-			reap_leftovers();
+			w = case_done();
+			res[c].watches += w;
+			if (verify_case(c, w) != 0)
+				res[c].bad++;
+			if (c == C_KEEP_HUNG) {
+				ho[nh] = sp.open;
+				hc[nh++] = sp.close;
+				hs->gave_up += sp.close >= STOP_WAIT_MS * 1000.0;
+			}
 		}
 		if (r % 500 == 0)
 			progress("transactions: round %u of %u", r, rounds);
 	}
+	hung_visible(0);
 	live_visible(1);
 	for (c = 0; c < NCASES; c++) {
-		struct stats s = stats_of(t[c], n[c]);
-
-		med[c] = s.p50;
-		if (bad[c])
+		res[c].p50 = stats_of(t[c], n[c]).p50;
+		res[c].runs = n[c];
+		if (res[c].bad) {
 			progress("%s: %u of %zu transactions did not end in the "
-				 "expected state", case_name[c], bad[c], n[c]);
-		if (bad[c])
+				 "expected state", case_name[c], res[c].bad, n[c]);
 			pam_failures++;
+		}
 		free(t[c]);
-		t[c] = NULL;
-		med[NCASES + c] = (double)n[c];
 	}
+	hs->open = stats_of(ho, nh);
+	hs->close = stats_of(hc, nh);
+	free(ho);
+	free(hc);
+}
+
+/* The fake agent's answer, seen from this process: connect, ask, read
+ * the reply, close, as the module does for the link's socket in open and
+ * again in close.  What the agent adds to a keep transaction is at most
+ * twice this. */
+static struct stats
+agent_roundtrip(unsigned reps)
+{
+	double *t = calloc(reps, sizeof(double)), t0;
+	enum al_answer a;
+	struct stats s;
+	unsigned r;
+	int fd;
+
+	if (t == NULL)
+		die("out of memory");
+	for (r = 0; r < reps; r++) {
+		t0 = now_us();
+		if (al_connect_nb(live_sock, &fd) != 1 ||
+		    al_agent_query(&fd, 1, AL_DEFAULT_PROBE_MS, &a, NULL) != 1)
+			die("the fake agent at %s does not answer", live_sock);
+		close(fd);
+		t[r] = now_us() - t0;
+	}
+	s = stats_of(t, reps);
+	free(t);
+	return s;
 }
 
 /* ---- 1b. the remove case, call by call ---- */
@@ -617,9 +992,8 @@ remove_one(unsigned conn_ms, struct cost *open_c, struct cost *close_c)
 	close_c->cpu = cpu_us() - c0;
 	close_c->wall = now_us() - w0;
 	pam_end(h, PAM_SUCCESS);
-	if (verify_case(C_REMOVE) != 0)
+	if (verify_case(C_REMOVE, case_done()) != 0)
 		pam_failures++;
-	reap_leftovers();
 }
 
 static volatile sig_atomic_t bare_stop;
@@ -754,8 +1128,6 @@ bench_remove_parts(unsigned rounds, struct stats *wall, struct stats *cpu)
 
 /* ---- 2. time to heal ---- */
 
-static pid_t spinners[2];
-
 static void
 load_on(void)
 {
@@ -798,17 +1170,18 @@ struct bound {
 
 /*
  * sshd's post-auth child: as alice, mkdtemp /tmp/ssh-XXXXXXXXXX, bind
- * agent.<own pid>, listen, and accept until killed.  Reports the time
- * just before bind() and the path.
+ * agent.<own pid>, listen, and serve a fake agent that answers until
+ * killed.  Reports the time just before bind() and the path.
  */
 static pid_t
 bind_like_sshd(int report)
 {
+	static struct agent_server srv;
 	struct sockaddr_un sun;
 	struct bound b;
 	pid_t pid = fork();
 	char r[11];
-	int fd, c;
+	int fd;
 
 	if (pid != 0)
 		return pid;
@@ -829,7 +1202,8 @@ bind_like_sshd(int report)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, b.path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			 0)) < 0)
 		_exit(1);
 	/* Diagnostic (--heal-delay): sshd's child binds some milliseconds
 	 * after open_session, when the watch is set up. */
@@ -841,9 +1215,13 @@ bind_like_sshd(int report)
 	if (write(report, &b, sizeof(b)) != (ssize_t)sizeof(b))
 		_exit(1);
 	close(report);
-	for (;;)
-		if ((c = accept(fd, NULL, NULL)) >= 0)
-			close(c);
+	/* The agent of the new connection answers at once. */
+	srv.lfd[0] = fd;
+	srv.mode[0] = AGENT_ANSWERS;
+	srv.n = 1;
+	srv.stop = -1;
+	agent_serve(&srv);
+	_exit(1);
 }
 
 /* Waits for the link to point at target; returns the time seen, or -1. */
@@ -901,7 +1279,7 @@ heal_once(int ifd)
 	(void)rmdir(b.dir);
 	check(h, pam_close_session(h, 0), "pam_close_session");
 	pam_end(h, PAM_SUCCESS);
-	reap_leftovers();
+	(void)case_done();
 	if (t1 < 0) {
 		heal_timeouts++;
 		return -1;
@@ -969,6 +1347,91 @@ bench_heal(unsigned reps, struct stats *idle, struct stats *loaded)
 	free(tl);
 }
 
+/* ---- 2b. time to heal from a hung link ---- */
+
+/* One heal from a hung link, with the module's confdir (its probe= is
+ * probe_ms); returns milliseconds, or -1 on time-out.  *gap gets the
+ * time from open_session's return to bind(), in ms. */
+static double
+heal_hung_once(int ifd, const char *confdir, unsigned probe_ms, double *gap)
+{
+	struct bound b;
+	pam_handle_t *h;
+	double t_open, t1;
+	pid_t child;
+	int p[2];
+
+	/* The connection's link points at an agent that takes requests and
+	 * answers none: open keeps it after its 3 ms and starts the watch,
+	 * which asks that agent again, for probe= ms. */
+	set_link(hung_sock);
+	h = pam_begin(confdir, hung_sock);
+	check(h, pam_open_session(h, 0), "pam_open_session");
+	t_open = now_us();
+	if (pipe(p) != 0)
+		die("pipe: %m");
+	if ((child = bind_like_sshd(p[1])) < 0)
+		die("fork: %m");
+	close(p[1]);
+	if (read(p[0], &b, sizeof(b)) != (ssize_t)sizeof(b))
+		die("the binding child failed");
+	close(p[0]);
+	*gap = (b.t0 - t_open) / 1000.0;
+	t1 = wait_link(ifd, b.path, b.t0 + (probe_ms + HEAL_TIMEOUT_MS) * 1000.0);
+	kill(child, SIGKILL);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	(void)unlink(b.path);
+	(void)rmdir(b.dir);
+	check(h, pam_close_session(h, 0), "pam_close_session");
+	pam_end(h, PAM_SUCCESS);
+	(void)case_done();
+	if (t1 < 0) {
+		heal_timeouts++;
+		return -1;
+	}
+	return (t1 - b.t0) / 1000.0;
+}
+
+/* The heal from a hung link and the gap before bind(), reps times. */
+struct hung_heal {
+	unsigned probe_ms;
+	struct stats heal, gap;
+};
+
+static void
+bench_heal_hung(unsigned reps, const char *confdir, unsigned probe_ms,
+		struct hung_heal *out)
+{
+	double *th = calloc(reps, sizeof(double)), *tg = calloc(reps, sizeof(double));
+	unsigned r;
+	int ifd;
+
+	if (th == NULL || tg == NULL)
+		die("out of memory");
+	live_visible(0);
+	hung_visible(1);
+	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	    inotify_add_watch(ifd, link_dir, IN_CREATE | IN_MOVED_TO) < 0)
+		die("inotify on %s: %m", link_dir);
+	for (r = 0; r < reps; r++) {
+		if (r % 10 == 0)
+			progress("heal from a hung link, probe=%u: %u of %u",
+				 probe_ms, r, reps);
+		th[r] = heal_hung_once(ifd, confdir, probe_ms, &tg[r]);
+		if (th[r] < 0)		/* counted at the time-out */
+			th[r] = probe_ms + HEAL_TIMEOUT_MS;
+	}
+	close(ifd);
+	hung_visible(0);
+	live_visible(1);
+	out->probe_ms = probe_ms;
+	out->heal = stats_of(th, reps);
+	out->gap = stats_of(tg, reps);
+	free(th);
+	free(tg);
+}
+
 /* ---- 3. scale ---- */
 
 #define FOREIGN_FILES 8000
@@ -1033,7 +1496,7 @@ foreign_remove(void)
 	foreign_ssh = NULL;
 }
 
-/* The i-th of alice's sockets for a server of pid: even ones in
+/* The i-th of alice's sockets held by process pid: even ones in
  * dirs[i]/agent.<pid>, odd ones ~/.ssh/agent/s.<hash>.sshd.<names[i]>. */
 static void
 own_path(char *out, size_t sz, size_t i, pid_t pid, const char *agentdir,
@@ -1045,25 +1508,25 @@ own_path(char *out, size_t sz, size_t i, pid_t pid, const char *agentdir,
 		fmt(out, sz, "%s/s.%s.sshd.%s", agentdir, hosthash, names[i]);
 }
 
-/* n live sockets of alice's, half in each layout, held by server s. */
+/* n live sockets of alice's, half in each layout, their agents answering
+ * in a thread of this process (so the pid in their names is this one's). */
 static void
-own_sockets(struct server *s, size_t n, char (*paths)[AL_SUN_PATH_MAX],
+own_sockets(struct agents *a, size_t n, char (*paths)[AL_SUN_PATH_MAX],
 	    char (*dirs)[AL_SUN_PATH_MAX])
 {
 	static char names[100][16];
 	char agentdir[AL_SUN_PATH_MAX];
 	struct timespec ts[2];
-	int ready[2], *fds;
 	size_t i;
-	char b;
 
-	if (n > 100)
+	if (n > 100 || n > AGENT_LISTEN)
 		die("at most 100 sockets");
 	fmt(agentdir, sizeof(agentdir), "%s/.ssh/agent", alice.pw_dir);
 	if (mkdir(agentdir, 0700) != 0 && errno != EEXIST)
 		die("mkdir %s: %m", agentdir);
 	if (chown(agentdir, alice.pw_uid, alice.pw_gid) != 0)
 		die("chown %s: %m", agentdir);
+	memset(a, 0, sizeof(*a));
 	for (i = 0; i < n; i++) {
 		dirs[i][0] = '\0';
 		if (i % 2 == 0)
@@ -1071,30 +1534,13 @@ own_sockets(struct server *s, size_t n, char (*paths)[AL_SUN_PATH_MAX],
 				     alice.pw_gid);
 		else
 			random_alnum(names[i], 10);
-	}
-	if (pipe(ready) != 0)
-		die("pipe: %m");
-	s->n = n;
-	if ((s->pid = fork()) < 0)
-		die("fork: %m");
-	if (s->pid == 0) {
-		close(ready[0]);
-		if ((fds = calloc(n, sizeof(*fds))) == NULL)
-			_exit(1);
-		for (i = 0; i < n; i++) {
-			own_path(paths[i], sizeof(paths[i]), i, getpid(), agentdir,
-				 dirs, names);
-			fds[i] = listen_at(paths[i]);
-		}
-		serve(fds, n, ready[1]);
-	}
-	close(ready[1]);
-	for (i = 0; i < n; i++)
-		own_path(paths[i], sizeof(paths[i]), i, s->pid, agentdir, dirs,
+		own_path(paths[i], sizeof(paths[i]), i, getpid(), agentdir, dirs,
 			 names);
-	if (read(ready[0], &b, 1) != 1)
-		die("the socket server did not start");
-	close(ready[0]);
+		a->s.lfd[i] = listen_at(paths[i]);
+		a->s.mode[i] = AGENT_ANSWERS;
+	}
+	a->s.n = n;
+	agents_start(a);
 	/* Old sockets, as on a host where connections last: each one a
 	 * minute and i seconds old (cleanup looks at sockets older than 2 s;
 	 * the newest, paths[0], is what the link should go to). */
@@ -1108,13 +1554,13 @@ own_sockets(struct server *s, size_t n, char (*paths)[AL_SUN_PATH_MAX],
 }
 
 static void
-own_sockets_remove(struct server *s, char (*paths)[AL_SUN_PATH_MAX],
+own_sockets_remove(struct agents *a, char (*paths)[AL_SUN_PATH_MAX],
 		   char (*dirs)[AL_SUN_PATH_MAX])
 {
-	size_t i;
+	size_t i, n = a->s.n;
 
-	server_stop(s);
-	for (i = 0; i < s->n; i++) {
+	agents_stop(a);
+	for (i = 0; i < n; i++) {
 		(void)unlink(paths[i]);
 		if (dirs[i][0] != '\0')
 			(void)rmdir(dirs[i]);
@@ -1131,7 +1577,7 @@ scale_run(size_t nsock, unsigned reps, char (*paths)[AL_SUN_PATH_MAX],
 	  char (*dirs)[AL_SUN_PATH_MAX])
 {
 	double *t = calloc(reps, sizeof(double));
-	struct server s;
+	struct agents s;
 	struct stats st;
 	unsigned r;
 
@@ -1347,37 +1793,35 @@ setup(void)
 		 "session required pam_permit.so\n"
 		 "session required pam_exec.so type=open_session /bin/sh %s\n", rc);
 	make_confdir(confdir_rc, sizeof(confdir_rc), "rc", line);
+	fmt(line, sizeof(line), "session required %s probe=0\n", module_path);
+	make_confdir(confdir_p0, sizeof(confdir_p0), "module-probe0", line);
+	fmt(line, sizeof(line), "session required %s probe=%u\n", module_path,
+	    hung_probe_ms);
+	make_confdir(confdir_hp, sizeof(confdir_hp), "module-hungprobe", line);
 
 	make_ssh_dir(live_dir, sizeof(live_dir), alice.pw_uid, alice.pw_gid);
+	make_ssh_dir(hung_dir, sizeof(hung_dir), alice.pw_uid, alice.pw_gid);
 }
 
-static struct server live_server;
+static struct agents live_agents;
 
-/* alice's one live socket for the transaction and heal cases. */
+/* alice's socket whose agent answers, for the transaction and heal cases,
+ * and one whose agent hangs; both served by one thread of this process. */
 static void
 live_start(void)
 {
-	int ready[2], fd;
-	char b;
-
-	if (pipe(ready) != 0)
-		die("pipe: %m");
-	if ((live_server.pid = fork()) < 0)
-		die("fork: %m");
-	if (live_server.pid == 0) {
-		close(ready[0]);
-		fmt(live_sock, sizeof(live_sock), "%s/agent.%ld", live_dir,
-			 (long)getpid());
-		fd = listen_at(live_sock);
-		serve(&fd, 1, ready[1]);
-	}
-	close(ready[1]);
 	fmt(live_sock, sizeof(live_sock), "%s/agent.%ld", live_dir,
-		 (long)live_server.pid);
-	if (read(ready[0], &b, 1) != 1)
-		die("the live socket did not start");
-	close(ready[0]);
-	live_server.n = 1;
+	    (long)getpid());
+	fmt(hung_sock, sizeof(hung_sock), "%s/agent.%ld", hung_dir,
+	    (long)getpid());
+	memset(&live_agents, 0, sizeof(live_agents));
+	live_agents.s.lfd[0] = listen_at(live_sock);
+	live_agents.s.mode[0] = AGENT_ANSWERS;
+	live_agents.s.lfd[1] = listen_at(hung_sock);
+	live_agents.s.mode[1] = AGENT_HANGS;
+	live_agents.s.n = 2;
+	agents_start(&live_agents);
+	hung_visible(0);
 }
 
 static void
@@ -1396,21 +1840,108 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: agentbench MODULE [--rounds N] [--rc-every K] [--heal N]\n"
-		"         [--scale N] [--split N]\n"
+		"         [--scale N] [--split N] [--hung-every K] [--hung N]\n"
+		"         [--hung-probe MS] [--hung-default N]\n"
 		"         [--login N PAMFILE WITH WITHOUT AGENTSOCK SSHCONFIG "
 		"HOST]\n");
 	exit(2);
+}
+
+/* A row in milliseconds: p50, p99, max, runs. */
+static void
+ms_row(const char *what, const struct stats *s)
+{
+	row("   %-44s %7.1f ms %7.1f ms %7.1f ms %6zu\n", what, s->p50, s->p99,
+	    s->max, s->n);
+}
+
+static void
+print_transactions(const struct case_result *res, const struct hung_split *hs,
+		   const struct stats *rt)
+{
+	double permit = res[C_PERMIT].p50;
+	int c;
+
+	row("1. One PAM transaction (pam_start, PAM_TTY=ssh, open_session, "
+	    "close_session, pam_end), interleaved\n");
+	row("   (libselinux resident in this process as in sshd: %s)\n",
+	    selinux_state < 0 ? "not linked" :
+	    selinux_state ? "SELinux enabled" : "SELinux disabled");
+	row("   %-41s %12s %6s %7s %10s %12s %8s\n", "case", "median", "runs",
+	    "watches", "vs permit", "pam_exec rc/", "sh rc/");
+	for (c = 0; c < NCASES; c++) {
+		row("   %-41s %9.1f us %6zu %7u %9.2fx", case_name[c], res[c].p50,
+		    res[c].runs, res[c].watches, res[c].p50 / permit);
+		if (c >= C_KEEP && c <= C_REMOVE)
+			row(" %11.2fx %7.2fx\n", res[C_RC_LINK].p50 / res[c].p50,
+			    res[C_RC_SH].p50 / res[c].p50);
+		else
+			row("\n");
+	}
+	row("   (probe=1000, the default, but where it says probe=0; the fake "
+	    "agents are threads\n"
+	    "   of this process; \"watches\": transactions that started the "
+	    "module's watch, which\n"
+	    "   a keep or relink one does when its agent's answer came after "
+	    "open's 3 ms)\n");
+	row("\n   %-44s %10s %10s %10s %6s\n", "The agent hangs, call by call",
+	    "median", "p99", "max", "runs");
+	ms_row("open_session (3 ms, starts the watch)", &(struct stats){
+	    hs->open.n, hs->open.p50 / 1e3, hs->open.p99 / 1e3,
+	    hs->open.max / 1e3 });
+	ms_row("close_session (stops the watch, 3 ms)", &(struct stats){
+	    hs->close.n, hs->close.p50 / 1e3, hs->close.p99 / 1e3,
+	    hs->close.max / 1e3 });
+	row("   (close waited its %d ms for the watch to exit and went on "
+	    "without it: %u of %zu)\n", STOP_WAIT_MS, hs->gave_up, hs->close.n);
+	row("\n   %-44s %10s %10s %10s %6s\n", "The fake agent's answer, from this "
+	    "process", "median", "p99", "max", "runs");
+	row("   %-44s %7.1f us %7.1f us %7.1f us %6zu\n", "connect, query, "
+	    "reply, close", rt->p50, rt->p99, rt->max, rt->n);
+}
+
+static void
+print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts)
+{
+	char label[80];
+	size_t i;
+
+	row("\n2b. Time to heal from a hung link: the link's agent accepts and "
+	    "never answers; open_session\n"
+	    "    keeps the link and starts the watch, which asks that agent "
+	    "again for probe= ms; then\n"
+	    "    a child binds a socket whose agent answers: bind() -> link "
+	    "points at it\n");
+	row("   %-44s %10s %10s %10s %6s\n", "", "p50", "p99", "max", "runs");
+	for (i = 0; i < n; i++) {
+		if (hh[i].heal.n == 0)
+			continue;
+		fmt(label, sizeof(label), "probe=%u%s: bind() -> link",
+		    hh[i].probe_ms, hh[i].probe_ms == AL_DEFAULT_PROBE_MS ?
+		    " (default)" : "");
+		ms_row(label, &hh[i].heal);
+		fmt(label, sizeof(label), "probe=%u: open_session returned -> "
+		    "bind()", hh[i].probe_ms);
+		ms_row(label, &hh[i].gap);
+	}
+	row("   (expected: probe= less the watch's start -> bind(), plus the "
+	    "watch's pass that relinks)\n");
+	if (timeouts)
+		row("   (%u heals timed out after probe= + %d ms; counted at that)\n",
+		    timeouts, HEAL_TIMEOUT_MS);
 }
 
 int
 main(int argc, char **argv)
 {
 	unsigned rounds = 2000, rc_every = 5, heal = 1000, scale = 300;
-	unsigned split = 200;
-	struct stats parts[NPARTS], parts_cpu[NPARTS];
+	unsigned split = 200, hung = 50, hung_default = 5, hung_timeouts;
+	struct stats parts[NPARTS], parts_cpu[NPARTS], rt;
 	char label[64];
 	struct login_opts lo = { 0 };
-	double med[2 * NCASES];
+	struct case_result res[NCASES];
+	struct hung_split hs;
+	struct hung_heal hh[2];
 	struct stats hi, hl, sc[4], lw, ln;
 	struct paired ld = { 0, 0, 0, 0 };
 	static char paths[100][AL_SUN_PATH_MAX], dirs[100][AL_SUN_PATH_MAX];
@@ -1436,6 +1967,14 @@ main(int argc, char **argv)
 			scale = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--split") == 0 && i + 1 < argc)
 			split = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-every") == 0 && i + 1 < argc)
+			hung_every = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung") == 0 && i + 1 < argc)
+			hung = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-probe") == 0 && i + 1 < argc)
+			hung_probe_ms = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-default") == 0 && i + 1 < argc)
+			hung_default = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--login") == 0 && i + 7 < argc) {
 			lo.reps = (unsigned)atoi(argv[++i]);
 			lo.pam_file = argv[++i];
@@ -1447,8 +1986,11 @@ main(int argc, char **argv)
 		} else
 			usage();
 	}
+	/* probe=0 has no hung agent to heal from: the link that accepts is
+	 * kept and no watch starts. */
 	if (rounds == 0 || rc_every == 0 || heal == 0 || scale == 0 ||
-	    split == 0)
+	    split == 0 || hung_every == 0 || hung_probe_ms == 0 ||
+	    hung_probe_ms > AL_MAX_PROBE_MS)
 		usage();
 	if (geteuid() != 0)
 		die("must run as root, inside tests/lib/ns-run");
@@ -1464,29 +2006,37 @@ main(int argc, char **argv)
 	live_start();
 	if (one >= 0 && one < NCASES) {
 		/* One transaction of one case, for strace or perf. */
-		for (i = 0; i < 3; i++) {
+		for (i = 0, c = 0; i < 3; i++) {
 			setup_case(one);
-			run_case(one);
-			reap_leftovers();
+			run_case(one, NULL);
+			c |= verify_case(one, case_done());
 		}
-		c = verify_case(one) != 0 || pam_failures != 0;
-		server_stop(&live_server);
-		return c;
+		agents_stop(&live_agents);
+		return c != 0 || pam_failures != 0;
 	}
 
 	/* 1 */
-	progress("1. PAM transactions: %u rounds (rc script every %u)", rounds,
-		 rc_every);
-	bench_transactions(rounds, rc_every, med);
+	progress("1. PAM transactions: %u rounds (rc script every %u, hung "
+		 "agent every %u)", rounds, rc_every, hung_every);
+	rt = agent_roundtrip(rounds);
+	bench_transactions(rounds, rc_every, res, &hs);
 	progress("1b. the remove case call by call: %u rounds", split);
 	bench_remove_parts(split, parts, parts_cpu);
 	/* 2 */
 	progress("2. time to heal: %u repetitions", heal);
 	bench_heal(heal, &hi, &hl);
+	hung_timeouts = heal_timeouts;
+	progress("2b. heal from a hung link: %u at probe=%u, %u at probe=%u",
+		 hung, hung_probe_ms, hung_default, AL_DEFAULT_PROBE_MS);
+	memset(hh, 0, sizeof(hh));
+	bench_heal_hung(hung, confdir_hp, hung_probe_ms, &hh[0]);
+	bench_heal_hung(hung_default, confdir_mod, AL_DEFAULT_PROBE_MS, &hh[1]);
+	hung_timeouts = heal_timeouts - hung_timeouts;
+	heal_timeouts -= hung_timeouts;
 	/* 3: 10,000 foreign entries; alice's sockets on top. */
 	progress("3. scale: %u calls per size", scale);
 	live_visible(0);
-	server_stop(&live_server);
+	agents_stop(&live_agents);
 	foreign_make();
 	for (i = 0; i < 3; i++) {
 		progress("scale: %zu live sockets", sizes[i]);
@@ -1503,22 +2053,7 @@ main(int argc, char **argv)
 	reap_leftovers();
 
 	/* ---- the table ---- */
-	row("1. One PAM transaction (pam_start, PAM_TTY=ssh, open_session, "
-	    "close_session, pam_end), interleaved\n");
-	row("   (libselinux resident in this process as in sshd: %s)\n",
-	    selinux_state < 0 ? "not linked" :
-	    selinux_state ? "SELinux enabled" : "SELinux disabled");
-	row("   %-38s %10s %7s %10s %13s %13s\n", "case", "median", "runs",
-	    "vs permit", "pam_exec rc/", "sh rc/");
-	for (c = 0; c < NCASES; c++) {
-		row("   %-38s %7.1f us %7.0f %9.2fx", case_name[c], med[c],
-		    med[NCASES + c], med[c] / med[C_PERMIT]);
-		if (c >= C_KEEP && c <= C_REMOVE)
-			row(" %12.1fx %12.1fx\n", med[C_RC_LINK] / med[c],
-			    med[C_RC_SH] / med[c]);
-		else
-			row("\n");
-	}
+	print_transactions(res, &hs, &rt);
 	row("\n   %-41s %10s %10s %10s %9s %6s\n",
 	    "The remove case call by call", "median", "p99", "max", "CPU p50",
 	    "runs");
@@ -1537,8 +2072,9 @@ main(int argc, char **argv)
 	part_row("  without inotify", &parts[P_BARE_PLAIN], NULL);
 	row("   (interleaved, order rotated; CPU: this process's, not the "
 	    "watch's)\n");
-	row("\n2. Time to heal: socket bound (after open_session returned) -> "
-	    "link points at it\n");
+	row("\n2. Time to heal: nothing live; socket bound (after open_session "
+	    "returned), its agent\n"
+	    "   answering -> link points at it\n");
 	row("   %-38s %10s %10s %10s %6s\n", "", "p50", "p99", "max", "runs");
 	row("   %-38s %7.3f ms %7.3f ms %7.3f ms %6zu\n", "idle", hi.p50, hi.p99,
 	    hi.max, hi.n);
@@ -1550,6 +2086,7 @@ main(int argc, char **argv)
 	if (heal_timeouts)
 		row("   (%u heals timed out after %d ms; counted as %d ms)\n",
 		    heal_timeouts, HEAL_TIMEOUT_MS, HEAL_TIMEOUT_MS);
+	print_heal_hung(hh, 2, hung_timeouts);
 	row("\n3. Scale: pam_close_session relinking a dead link, /tmp with "
 	    "10,000 foreign entries\n");
 	row("   %-38s %10s %10s %10s %8s\n", "live sockets of the user", "median",
@@ -1579,7 +2116,12 @@ main(int argc, char **argv)
 	if (pam_failures || scale_bad)
 		row("\nWARNING: %lu PAM calls failed or ended in the wrong state, "
 		    "%u scale calls did not relink\n", pam_failures, scale_bad);
+	if (stray_procs)
+		row("\nWARNING: %u of the module's processes had not ended %d ms "
+		    "after close_session and were killed\n", stray_procs,
+		    WATCH_END_MS);
 	row("\n(bench took %.0f s)\n", (now_us() - t_start) / 1e6);
 	fputs(table, stdout);
-	return pam_failures || scale_bad || heal_timeouts || login_failures;
+	return pam_failures || scale_bad || heal_timeouts || hung_timeouts ||
+	    login_failures || stray_procs;
 }

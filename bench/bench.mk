@@ -5,7 +5,7 @@
 BENCH_PROG = bench/agentbench
 
 $(BENCH_PROG): bench/agentbench.c $(LIBAL) $(HEADERS)
-	$(CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(CFLAGS) -o $@ $< $(LIBAL) -lpam $(SELINUX_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(CFLAGS) -o $@ $< $(LIBAL) -lpam $(SELINUX_LIBS) -lm -pthread
 
 CLEAN_FILES += $(BENCH_PROG)
 

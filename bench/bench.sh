@@ -2,8 +2,9 @@
 # bench.sh - "make bench": runs bench/agentbench inside tests/lib/ns-run,
 # with the end-to-end suite's private sshd for the whole-login figures.
 # Knobs (environment): BENCH_ROUNDS (2000), BENCH_RC_EVERY (5),
-# BENCH_HEAL (1000), BENCH_SCALE (300), BENCH_SPLIT (200),
-# BENCH_LOGINS (100; 0 skips them).
+# BENCH_HUNG_EVERY (100), BENCH_HEAL (1000), BENCH_HUNG (50),
+# BENCH_HUNG_PROBE (300), BENCH_HUNG_DEFAULT (5), BENCH_SCALE (300),
+# BENCH_SPLIT (200), BENCH_LOGINS (100; 0 skips them).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -46,7 +47,10 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cp
 echo
 st=0
 "$here/agentbench" "$module" --rounds "${BENCH_ROUNDS:-2000}" \
-	--rc-every "${BENCH_RC_EVERY:-5}" --heal "${BENCH_HEAL:-1000}" \
+	--rc-every "${BENCH_RC_EVERY:-5}" --hung-every "${BENCH_HUNG_EVERY:-100}" \
+	--heal "${BENCH_HEAL:-1000}" --hung "${BENCH_HUNG:-50}" \
+	--hung-probe "${BENCH_HUNG_PROBE:-300}" \
+	--hung-default "${BENCH_HUNG_DEFAULT:-5}" \
 	--scale "${BENCH_SCALE:-300}" --split "${BENCH_SPLIT:-200}" \
 	${BENCH_HEAL_DELAY:+--heal-delay "$BENCH_HEAL_DELAY"} \
 	"${login_args[@]}" || st=$?
