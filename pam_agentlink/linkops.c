@@ -50,32 +50,13 @@ open_component(const struct al_ctx *ctx, int dirfd, const char *name,
 	return fd;
 }
 
-static int
-anchor_trusted(const struct al_ctx *ctx, int fd, const char *path)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
-		return 0;
-	if (st.st_uid != 0 && st.st_uid != ctx->uid) {
-		al_log(ctx->log, LOG_ERR, "directory %s is owned by uid %u, not by "
-		       "root or %s; not touching the link", path,
-		       (unsigned)st.st_uid, ctx->user);
-		return 0;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !(st.st_mode & S_ISVTX)) {
-		al_log(ctx->log, LOG_ERR, "directory %s is writable by others and "
-		       "not sticky; not touching the link", path);
-		return 0;
-	}
-	return 1;
-}
-
 /*
  * The anchor is the home directory when the link lives below it (the
- * path up to it is the administrator's), else the link directory's
- * parent; the components after the anchor are the user's and are walked
- * one by one without following links.
+ * path up to it is the administrator's); else the link directory's
+ * parent, walked down from "/" as OpenSSH's safe_path() trusts a path:
+ * no symbolic link, every directory owned by root or the user and not
+ * writable by others unless sticky.  The components after the anchor are
+ * the user's, opened (or made) one by one without following links.
  */
 int
 al_linkdir_open(const struct al_ctx *ctx, const char **base)
@@ -116,16 +97,20 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 		}
 		comp = slash;
 	}
-	fd = open(sofar, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		al_log(ctx->log, LOG_ERR, "cannot open directory %s: %m", sofar);
+	if (comp == dir + hl)
+		fd = open(sofar, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else
+		fd = al_dir_open(ctx, sofar, 0, NULL);
+	if (fd < 0 && (errno == EPERM || errno == ELOOP || errno == ENOTDIR)) {
+		/* Another user would choose where we work. */
+		al_log(ctx->log, LOG_ERR, "directory %s: it or a directory above "
+		       "it is a symbolic link, or owned by another user than root "
+		       "or %s, or writable by others and not sticky; not touching "
+		       "the link", sofar, ctx->user);
 		return -1;
 	}
-	/* Outside the home directory the anchor was reached through links
-	 * nobody vouches for: it must be root's or the user's, and sticky if
-	 * others may write to it, or another user chooses where we work. */
-	if (comp != dir + hl && !anchor_trusted(ctx, fd, sofar)) {
-		close(fd);
+	if (fd < 0) {
+		al_log(ctx->log, LOG_ERR, "cannot open directory %s: %m", sofar);
 		return -1;
 	}
 	for (; *comp == '/'; comp = next) {

@@ -84,16 +84,16 @@ hl_run PAM_SESSION_ERR PAM_SESSION_ERR /tmp/alice/agent.sock
 hl_logged "is a symbolic link or not a directory"
 hl_check "the root-owned directory is still empty" test -z "$(ls -A $V/rootdir)"
 
-# Outside home the walk starts at the parent of the link's directory,
-# reached through links: it must be root's or alice's, and sticky if
-# others may write to it, or bob would choose where alice's directory is.
+# Outside home every directory from / down to the link's is checked: no
+# symbolic link, root's or alice's, and sticky if others may write to it,
+# or bob would choose where alice's directory is.
 hl_case "link two levels below /tmp: /tmp/alice is bob's symlink to his world-writable directory"
 hl_conf "link=/tmp/%u/sub/agent.sock"
 mkdir -m 0777 /tmp/bobdir; chown $BOB:$BOB /tmp/bobdir
 ln -s /tmp/bobdir /tmp/alice; chown -h $BOB:$BOB /tmp/alice
 d=$(tmpdir_of $ALICE aaaaaaaac3); sock $d/agent.4312 $ALICE
 hl_run PAM_SESSION_ERR PAM_SESSION_ERR -
-hl_logged "is owned by uid $BOB, not by root or alice"
+hl_logged "/tmp/alice: it or a directory above it is a symbolic link, or owned by another user"
 hl_check "nothing was made in bob's directory" test -z "$(ls -A /tmp/bobdir)"
 
 hl_done
