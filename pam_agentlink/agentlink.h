@@ -37,6 +37,11 @@ void al_log(const struct al_log *lg, int prio, const char *fmt, ...)
 /* A logger that writes "pam_agentlink: ..." lines to stderr. */
 void al_log_stderr(void *arg, int prio, const char *fmt, va_list ap);
 
+/* s with every byte that is not printable ASCII (and the backslash) as
+ * \xHH, into buf: for what came from the file system, before it is
+ * logged.  Returns buf. */
+const char *al_esc(const char *s, char *buf, size_t sz);
+
 /* "a/b" into buf; -1 (buf untouched beyond sz) when it does not fit. */
 int al_join(char *buf, size_t sz, const char *a, const char *b);
 
@@ -261,9 +266,19 @@ int al_sshd_config_check(const struct al_ctx *ctx, const struct al_user *user,
 
 /* ---- candidate discovery (scan.c) ---- */
 
+/* Bounds on the work, whatever the user has created: the newest this
+ * many candidates are kept, at most AL_SCAN_ENTRIES_MAX entries of one
+ * socket directory and AL_SCAN_SUBDIRS_MAX of the user's per-connection
+ * directories are looked at. */
+#define AL_CANDS_MAX 256
+#define AL_SCAN_ENTRIES_MAX 16384
+#define AL_SCAN_SUBDIRS_MAX 1024	/* the user's own, in a shared place */
+
 struct al_cands {
 	struct al_candidate *v;
 	size_t n, cap;
+	size_t dropped;			/* older ones left out (AL_CANDS_MAX) */
+	size_t unread;			/* directories cut at AL_SCAN_ENTRIES_MAX */
 };
 
 int al_scan(const struct al_ctx *ctx, struct al_cands *out);
@@ -281,6 +296,9 @@ int al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
  * sub; NULL for one directly in a user: place. */
 const char *al_cand_sub(const struct al_ctx *ctx, const struct al_candidate *c,
 			char sub[AL_SUN_PATH_MAX]);
+/* path (a link's old target) was in one of the places and is gone: what
+ * sshd does to a socket when its connection ends.  For the log only. */
+int al_target_gone(const struct al_ctx *ctx, const char *path);
 /* Connects to candidate c through a checked descriptor, never by a path
  * that could be swapped: as al_connect_nb(). */
 int al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,

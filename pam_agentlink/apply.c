@@ -181,6 +181,10 @@ log_outcome(const struct al_ctx *ctx, const char *when,
 	    const struct al_outcome *o)
 {
 	const char *why = al_reason_text(o->reason);
+	/* The old target is whatever the link held: the user's to write. */
+	char old[sizeof(o->old_target) * 4];
+
+	al_esc(o->old_target, old, sizeof(old));
 
 	switch (o->action) {
 	case AL_ACT_KEEP:
@@ -190,7 +194,7 @@ log_outcome(const struct al_ctx *ctx, const char *when,
 	case AL_ACT_LINK:
 		if (o->old_target[0] != '\0')
 			al_log(ctx->log, LOG_INFO, "%s: relinked %s from %s to %s "
-			       "(%s)", when, ctx->link, o->old_target,
+			       "(%s)", when, ctx->link, old,
 			       o->new_target, why);
 		else
 			al_log(ctx->log, LOG_INFO, "%s: linked %s -> %s (%s)", when,
@@ -199,7 +203,7 @@ log_outcome(const struct al_ctx *ctx, const char *when,
 	case AL_ACT_REMOVE:
 		al_log(ctx->log, LOG_INFO, "%s: removed %s, which pointed at %s "
 		       "(%s, and no other agent socket of %s is alive)", when,
-		       ctx->link, o->old_target, why, ctx->user);
+		       ctx->link, old, why, ctx->user);
 		break;
 	case AL_ACT_REFUSE:
 		al_log(ctx->log, LOG_ERR, "%s: %s exists and is not a symbolic "
@@ -221,7 +225,6 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	struct al_link_state link;
 	struct timespec deadline;
 	struct al_decision d;
-	struct stat gone;
 	const char *base;
 	int dfd, r = 0;
 
@@ -269,8 +272,7 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	out->action = d.action;
 	out->reason = d.reason;
 	/* For the log: sshd removes a socket when its connection ends. */
-	if (d.reason == AL_WHY_FOREIGN && out->old_target[0] == '/' &&
-	    lstat(out->old_target, &gone) != 0 && errno == ENOENT)
+	if (d.reason == AL_WHY_FOREIGN && al_target_gone(ctx, out->old_target))
 		out->reason = AL_WHY_GONE;
 	if (d.index >= 0)
 		strcpy(out->new_target, cands->v[d.index].path);
@@ -300,17 +302,15 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
  * Old enough to be removed once nothing listens on it?  A young socket may
  * be between sshd's bind() and listen().  In the home, which other hosts
  * of the same name may share over NFS (where their live sockets look dead
- * from here), OpenSSH's own rule: an hour.  A time in the future is
- * suspect, not young: the user set it.
+ * from here), OpenSSH's own rule: an hour.  (A time in the future was
+ * taken as the epoch by the scan: suspect, not young.)
  */
 static int
 old_enough(const struct al_ctx *ctx, const struct al_candidate *c,
 	   const struct timespec *now)
 {
-	time_t age = now->tv_sec - c->mtime.tv_sec;
-
-	return age < -AL_STALE_MIN_AGE ||
-	    age >= (al_cand_local(ctx, c) ? AL_STALE_MIN_AGE : AL_HOME_STALE_AGE);
+	return now->tv_sec - c->mtime.tv_sec >=
+	    (al_cand_local(ctx, c) ? AL_STALE_MIN_AGE : AL_HOME_STALE_AGE);
 }
 
 /*
@@ -386,7 +386,7 @@ al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
 enum al_status
 al_apply(const struct al_ctx *ctx, const char *when, struct al_outcome *out)
 {
-	struct al_cands cands = { NULL, 0, 0 };
+	struct al_cands cands = { 0 };
 	enum al_status st;
 	struct stat hs;
 

@@ -38,3 +38,29 @@ al_join(char *buf, size_t sz, const char *a, const char *b)
 	memcpy(buf + al + 1, b, bl + 1);
 	return 0;
 }
+
+const char *
+al_esc(const char *s, char *buf, size_t sz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	unsigned char c;
+
+	if (sz == 0)
+		return buf;
+	for (; *s != '\0' && o + 1 < sz; s++) {
+		c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			buf[o++] = (char)c;
+			continue;
+		}
+		if (o + 4 >= sz)
+			break;
+		buf[o++] = '\\';
+		buf[o++] = 'x';
+		buf[o++] = hex[c >> 4];
+		buf[o++] = hex[c & 15];
+	}
+	buf[o] = '\0';
+	return buf;
+}

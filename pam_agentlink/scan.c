@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agentlink.h"
@@ -30,11 +31,27 @@ al_cands_free(struct al_cands *c)
 }
 
 static int
+mtime_older(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec < b->tv_sec : a->tv_nsec < b->tv_nsec;
+}
+
+/* Keeps the newest AL_CANDS_MAX: a full list gives up its oldest. */
+static int
 push(struct al_cands *c, const struct al_candidate *cand)
 {
 	struct al_candidate *v;
-	size_t cap;
+	size_t cap, i, old = 0;
 
+	if (c->n == AL_CANDS_MAX) {
+		for (i = 1; i < c->n; i++)
+			if (mtime_older(&c->v[i].mtime, &c->v[old].mtime))
+				old = i;
+		c->dropped++;
+		if (mtime_older(&c->v[old].mtime, &cand->mtime))
+			c->v[old] = *cand;
+		return 0;
+	}
 	if (c->n == c->cap) {
 		cap = c->cap ? c->cap * 2 : 8;
 		v = realloc(c->v, cap * sizeof(*v));
@@ -53,7 +70,13 @@ struct where {
 	size_t place;
 	const char *sub;
 	int layout;			/* shared: the directory's layout */
+	time_t now;
 };
+
+/* A socket's time a minute or more in the future is the user's doing,
+ * not sshd's: it is taken as the epoch, the oldest of all, so that it
+ * neither crowds out the newest sockets nor escapes cleanup. */
+#define FUTURE_SLACK 60
 
 static int
 add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
@@ -81,6 +104,8 @@ add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 	if (strcmp(c.path, ctx->link) == 0)
 		return 0;
 	c.mtime = st.st_mtim;
+	if (c.mtime.tv_sec > w->now + FUTURE_SLACK)
+		c.mtime.tv_sec = c.mtime.tv_nsec = 0;
 	c.dev = st.st_dev;
 	c.ino = st.st_ino;
 	c.pid = pid;
@@ -118,6 +143,7 @@ scan_dir(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 	 const struct where *w)
 {
 	struct dirent *de;
+	size_t seen = 0;
 	DIR *d;
 	int r = 0;
 
@@ -125,9 +151,14 @@ scan_dir(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 		close(dfd);
 		return 0;
 	}
-	while (r == 0 && (de = readdir(d)) != NULL)
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (++seen > AL_SCAN_ENTRIES_MAX) {
+			out->unread++;
+			break;
+		}
 		if (de->d_type == DT_SOCK || de->d_type == DT_UNKNOWN)
 			r = add_socket(ctx, out, dirfd(d), w, de->d_name);
+	}
 	closedir(d);
 	return r;
 }
@@ -136,8 +167,9 @@ static int
 scan_shared(const struct al_ctx *ctx, struct al_cands *out, int pfd,
 	    size_t place)
 {
-	struct where w = { place, "", -1 };
+	struct where w = { place, "", -1, time(NULL) };
 	struct dirent *de;
+	size_t subs = 0;
 	DIR *d;
 	int fd, r = 0;
 
@@ -146,10 +178,17 @@ scan_shared(const struct al_ctx *ctx, struct al_cands *out, int pfd,
 		return 0;
 	}
 	while (r == 0 && (de = readdir(d)) != NULL) {
+		/* Other users' entries are skipped by name or one fstatat()
+		 * and never opened; the user's own are bounded. */
 		if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
 		    (w.layout = al_layout_match_dir(de->d_name)) < 0 ||
 		    (fd = sub_open(ctx, dirfd(d), de->d_name)) < 0)
 			continue;
+		if (++subs > AL_SCAN_SUBDIRS_MAX) {
+			close(fd);
+			out->unread++;
+			break;
+		}
 		w.sub = de->d_name;
 		r = scan_dir(ctx, out, fd, &w);
 	}
@@ -180,11 +219,11 @@ place_open(const struct al_ctx *ctx, size_t i, int flags)
 int
 al_scan(const struct al_ctx *ctx, struct al_cands *out)
 {
-	struct where w = { 0, "", -1 };
+	struct where w = { 0, "", -1, time(NULL) };
 	size_t i;
 	int fd, r = 0;
 
-	out->n = 0;
+	out->n = out->dropped = out->unread = 0;
 	for (i = 0; r == 0 && i < ctx->nplaces; i++) {
 		if ((fd = place_open(ctx, i, AL_DIR_READ)) < 0)
 			continue;
@@ -194,6 +233,11 @@ al_scan(const struct al_ctx *ctx, struct al_cands *out)
 		else
 			r = scan_dir(ctx, out, fd, &w);
 	}
+	if (out->dropped > 0 || out->unread > 0)
+		al_log(ctx->log, LOG_NOTICE, "%s has more agent sockets than the "
+		       "module looks at: %zu older ones and %zu directories' "
+		       "further entries left out", ctx->user, out->dropped,
+		       out->unread);
 	return r;
 }
 
@@ -213,7 +257,7 @@ static int
 target_in(const struct al_ctx *ctx, struct al_cands *out, size_t i,
 	  const char *rest)
 {
-	struct where w = { i, "", -1 };
+	struct where w = { i, "", -1, time(NULL) };
 	char sub[AL_SUN_PATH_MAX];
 	const char *name = rest;
 	int pfd, fd, r = 0;
@@ -296,6 +340,43 @@ al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
 		*placefd = -1;
 	}
 	return fd;
+}
+
+int
+al_target_gone(const struct al_ctx *ctx, const char *path)
+{
+	const char *rest, *name;
+	char sub[AL_SUN_PATH_MAX];
+	struct stat st;
+	int pfd, dfd, gone = 0;
+	size_t i, n;
+
+	for (i = 0; i < ctx->nplaces; i++)
+		if ((rest = below(path, ctx->places[i].dir)) != NULL)
+			break;
+	if (i == ctx->nplaces || (pfd = place_open(ctx, i, 0)) < 0)
+		return 0;
+	dfd = pfd;
+	name = rest;
+	if (ctx->places[i].kind == AL_PLACE_SHARED) {
+		n = strcspn(rest, "/");
+		if (rest[n] != '/' || n >= sizeof(sub)) {
+			close(pfd);
+			return 0;
+		}
+		memcpy(sub, rest, n);
+		sub[n] = '\0';
+		name = rest + n + 1;
+		dfd = openat(pfd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		gone = dfd < 0 && errno == ENOENT;
+	}
+	if (dfd >= 0 && strchr(name, '/') == NULL)
+		gone = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+		    errno == ENOENT;
+	if (dfd >= 0 && dfd != pfd)
+		close(dfd);
+	close(pfd);
+	return gone;
 }
 
 /*

@@ -301,7 +301,7 @@ is_own(const struct watch *w, const struct al_candidate *c)
 static int
 pass(struct watch *w)
 {
-	struct al_cands cands = { NULL, 0, 0 };
+	struct al_cands cands = { 0 };
 	struct al_outcome out;
 	int state = 0, own = -1;
 	size_t i;

@@ -21,6 +21,15 @@ hl_run PAM_SUCCESS PAM_SUCCESS
 hl_check "the link now points at alice's socket" \
 	test "$(readlink $LINK)" = $d/agent.4242
 
+hl_case "link is alice's symlink to a name with a newline and terminal escapes"
+mkdir -m 0700 $H/.ssh; mine $H/.ssh
+ln -s "$(printf '/tmp/x\nfake: pam_agentlink: root logged in\033[2J')" $LINK; mine $LINK
+d=$(tmpdir_of $ALICE aaaaaaaaa8); sock $d/agent.4249 $ALICE
+hl_run PAM_SUCCESS PAM_SUCCESS $d/agent.4249
+hl_logged 'relinked .* from /tmp/x\\x0afake: pam_agentlink: root logged in\\x1b\[2J to '
+hl_check "no line of the log begins with what alice wrote, and no escape byte reached it" \
+	bash -c '! tail -n +"$1" "$2" | grep -q -e "^fake" -e "$(printf "\033")"' - "$hl_log_from" "$NS_SYSLOG"
+
 hl_case "link is a symlink to a root-owned directory"
 mkdir -m 0700 $H/.ssh; mine $H/.ssh
 ln -s $V/rootdir $LINK; mine $LINK

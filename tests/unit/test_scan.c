@@ -135,6 +135,18 @@ names(void)
 	   "a name counts only in a place of its kind");
 }
 
+static void
+escapes(void)
+{
+	char buf[64];
+
+	is_str(al_esc("/tmp/x\nfake\033[2J\\y\xff", buf, sizeof(buf)),
+	       "/tmp/x\\x0afake\\x1b[2J\\x5cy\\xff",
+	       "logged file system names: control bytes, backslash and high bytes escaped");
+	is_str(al_esc("abc\n", buf, 6), "abc",
+	       "an escape that does not fit is left out whole");
+}
+
 /* The agentsocketpath= values, checked and expanded as sshd has them. */
 static void
 places(void)
@@ -192,7 +204,7 @@ discovery(void)
 {
 	struct al_log lg = { al_log_stderr, NULL, 0 };
 	struct al_ctx ctx;
-	struct al_cands c = { NULL, 0, 0 };
+	struct al_cands c = { 0 };
 	char tmp[128], home[128], p[256];
 	int fds[16], i = 0;
 
@@ -318,7 +330,7 @@ discovery(void)
 			"agents/s.AQuO2QT9yn.sshd.115.ymbQdRmNKd", "agents/agent.116",
 			"agents//s.AQuO2QT9yn.sshd.115.ymbQdRmNKd",
 		};
-		struct al_cands all = { NULL, 0, 0 };
+		struct al_cands all = { 0 };
 		size_t k;
 		int agree = 1, listed = 0;
 
@@ -381,6 +393,7 @@ main(void)
 	if (mkdtemp(root) == NULL)
 		return 1;
 	names();
+	escapes();
 	places();
 	probes();
 	discovery();

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Bounds: whatever alice or other users create, the module's work as root
+# is bounded, other users' entries are never opened, and alice's own live
+# socket is still found.
+set -eu
+. "$(dirname "$0")/lib.sh"
+hl_enter "$0" "$@"
+
+# deadsocks DIR N NAMEFMT UID MTIME: N socket files nobody listens on.
+deadsocks() {
+	perl -MSocket -e '
+		my ($dir, $n, $fmt, $uid, $mtime) = @ARGV;
+		for my $i (1 .. $n) {
+			my $p = sprintf("%s/$fmt", $dir, $i);
+			socket(my $s, AF_UNIX, SOCK_STREAM, 0) or die "socket: $!";
+			bind($s, pack_sockaddr_un($p)) or die "bind $p: $!";
+			close $s;
+			chown $uid, $uid, $p;
+			utime $mtime, $mtime, $p;
+		}' "$@"
+}
+count() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
+
+hl_case "3000 dead sockets of alice's in ~/.ssh/agent dated a day ahead, one live socket in /tmp"
+mkdir -m 0700 $H/.ssh $H/.ssh/agent; mine $H/.ssh $H/.ssh/agent
+deadsocks $H/.ssh/agent 3000 "s.$HASH.sshd.%010d" $ALICE $(($(date +%s) + 86400))
+d=$(tmpdir_of $ALICE aaaaaaaaj1); sock $d/agent.4801 $ALICE
+hl_run PAM_SUCCESS PAM_SUCCESS
+hl_check "the link points at the live socket, not one of the future-dated" \
+	test "$(readlink $LINK)" = $d/agent.4801
+left=$(count $H/.ssh/agent)
+hl_check "the dead sockets are removed a bounded number at a time (at most 256 a scan, four scans at most): $((3000 - left)) removed" \
+	test "$left" -ge $((3000 - 4 * 256)) -a "$left" -lt 3000
+hl_logged "alice has more agent sockets than the module looks at"
+
+hl_case "20,000 empty ssh-XXXXXXXXXX directories of bob's in /tmp, mode 0755"
+perl -e 'for my $i (1 .. 20000) { my $p = sprintf("/tmp/ssh-bob%07d", $i);
+	mkdir $p, 0755 or die "$p: $!"; chown 4102, 4102, $p }'
+d=$(tmpdir_of $ALICE aaaaaaaaj2); sock $d/agent.4802 $ALICE
+hl_run PAM_SUCCESS PAM_SUCCESS
+hl_check "alice's live socket is linked" test "$(readlink $LINK)" = $d/agent.4802
+hl_check "bob's directories are all still there" \
+	test "$(find /tmp -maxdepth 1 -name 'ssh-bob*' -user bob | wc -l)" = 20000
+find /tmp -maxdepth 1 -name 'ssh-bob*' -exec rmdir {} +
+
+hl_done
