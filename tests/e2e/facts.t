@@ -6,7 +6,7 @@
 #     module still acts at close (it remembers the open with pam_set_data);
 #   - the pid in the socket's name (agent.<pid>, s.<hash>.sshd.<pid>.*) is a
 #     direct child of the process
-#     that ran open_session, the [priv] monitor (the watch's is_own test),
+#     that ran open_session, the privileged monitor (the watch's is_own test),
 #     so the watch recognises its own connection's socket.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,8 +46,11 @@ for mode in notty pty; do
 	tap_check "$mode: open_session sees PAM_TTY=ssh" test "$opentty" = ssh
 	tap_check "$mode: the socket's pid's parent is the process that ran open_session" \
 		test "$ppid" = "$caller"
-	tap_check "$mode: that process is sshd's [priv] monitor" \
-		eval 'ps -o args= -p "$ppid" | grep -q "\[priv\]"'
+	# Its title says "[priv]" up to OpenSSH 10.5, "[postauth]" in 10.6.
+	monitor() { [ "$(ps -o uid= -p "$1" | tr -d ' ')" = 0 ] &&
+		ps -o comm= -p "$1" | grep -q '^sshd'; }
+	tap_check "$mode: that process is sshd's privileged monitor (root, sshd's binary)" \
+		monitor "$ppid"
 	e2e_wait 3 logged "watch: own socket $sock is live; done" || true
 	tap_check "$mode: the watch recognised its own connection's socket and ended" \
 		logged "watch: own socket $sock is live; done"
