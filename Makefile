@@ -1,7 +1,8 @@
 # pam_agentlink - top-level build.
 #   make            build pam_agentlink.so
 #   make check      unit, module and end-to-end tests (as root: namespaces)
-#   make install    DESTDIR=... PAMDIR=... to override the module directory
+#   make install    the module, its helper agentlink-watch and the manual
+#                   page; DESTDIR, PAMDIR, LIBEXECDIR, MANDIR override
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -39,7 +40,7 @@ LIB_SRCS = pam_agentlink/log.c pam_agentlink/cfg.c pam_agentlink/expand.c \
            pam_agentlink/creds.c pam_agentlink/layout.c \
            pam_agentlink/safedir.c pam_agentlink/sshdconf.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
-HEADERS  = pam_agentlink/agentlink.h
+HEADERS  = pam_agentlink/agentlink.h pam_agentlink/login.h
 
 MODULE   = pam_agentlink.so
 HELPER   = agentlink-watch
@@ -47,7 +48,8 @@ LIBAL    = pam_agentlink/libagentlink.a
 # The watch helper's path, fixed at build time: the module execs it.
 LIBEXECDIR ?= /usr/libexec
 HELPERDIR  ?= $(LIBEXECDIR)/pam_agentlink
-MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/spawn.o
+MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
+              pam_agentlink/spawn.o
 
 .PHONY: all check install uninstall clean
 all: $(MODULE) $(HELPER)
@@ -75,13 +77,18 @@ $(MODULE): $(MODULE_OBJS) $(LIBAL)
 $(HELPER): pam_agentlink/watch_helper.o $(LIBAL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
 
+MANDIR   ?= /usr/share/man
+MANPAGE   = pam_agentlink/pam_agentlink.8
+
 install: $(MODULE) $(HELPER)
-	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR)
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
 	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER)
+	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
 
 uninstall:
-	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER)
+	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER) \
+	  $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
 	-rmdir $(DESTDIR)$(HELPERDIR)
 
 include tests/tests.mk

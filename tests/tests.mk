@@ -28,7 +28,8 @@ tests/build/spawn.o: pam_agentlink/spawn.c $(HEADERS)
 	$(CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(CURDIR)/$(HELPER)"' \
 	  $(ALL_CFLAGS) -c -o $@ $<
 
-$(TEST_MODULE): pam_agentlink/pam_agentlink.o tests/build/spawn.o $(LIBAL)
+$(TEST_MODULE): pam_agentlink/pam_agentlink.o pam_agentlink/login.o tests/build/spawn.o \
+		$(LIBAL)
 	$(link_module)
 
 TESTS       = $(UNIT_TESTS) tests/unit/probe_agent.t tests/module/module.t
@@ -38,8 +39,8 @@ CLEAN_FILES =
 
 # Each suite adds itself to TESTS, CHECK_BUILD and CLEAN_FILES in its own
 # fragment, so suites can grow without touching each other.
--include tests/e2e/e2e.mk tests/hostile/hostile.mk fuzz/fuzz.mk \
-         bench/bench.mk doc/doc.mk tests/distro/distro.mk
+-include tests/e2e/e2e.mk tests/hostile/hostile.mk tests/fuzz/fuzz.mk \
+         tests/bench/bench.mk tests/doc/doc.mk tests/distro/distro.mk
 
 .PHONY: check-build tests-clean
 check-build: $(CHECK_BUILD)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench.sh - "make bench": runs bench/agentbench inside tests/lib/ns-run,
+# bench.sh - "make bench": runs tests/bench/agentbench inside tests/lib/ns-run,
 # with the end-to-end suite's private sshd for the whole-login figures.
 # Knobs (environment): BENCH_ROUNDS (2000), BENCH_RC_EVERY (5),
 # BENCH_HUNG_EVERY (100), BENCH_HEAL (1000), BENCH_HUNG (50),
@@ -7,7 +7,7 @@
 # BENCH_SPLIT (200), BENCH_LOGINS (100; 0 skips them).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
+top=$(cd "$here/../.." && pwd)
 [ "${NS_RUN_INSIDE:-}" = 1 ] || exec "$top/tests/lib/ns-run" "$here/bench.sh" "$@"
 
 module=$top/tests/build/pam_agentlink.so
@@ -18,7 +18,7 @@ login_note=""
 if [ "$logins" -gt 0 ]; then
 	if [ -f "$top/tests/e2e/lib.sh" ] && [ -x /usr/sbin/sshd ] &&
 	   command -v ssh >/dev/null && command -v ssh-agent >/dev/null; then
-		# shellcheck source=../tests/e2e/lib.sh
+		# shellcheck source=../e2e/lib.sh
 		. "$top/tests/e2e/lib.sh"
 		e2e_setup >/dev/null
 		bdir=/run/agentlink-bench

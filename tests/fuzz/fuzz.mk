@@ -1,7 +1,7 @@
 # libFuzzer harnesses for the option/config parser and the link template
 # expansion, built with clang and the sanitizers straight from the library
 # sources (not the gcc-built libagentlink.a).
-#   make check                     ~45 s per harness (fuzz/fuzz.t)
+#   make check                     ~45 s per harness (tests/fuzz/fuzz.t)
 #   make fuzz FUZZ_TIME=600        a longer run
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 45
@@ -13,23 +13,23 @@ FUZZ_CFG_SRCS    = pam_agentlink/cfg.c pam_agentlink/expand.c pam_agentlink/log.
                    pam_agentlink/layout.c
 FUZZ_EXPAND_SRCS = pam_agentlink/expand.c pam_agentlink/log.c
 
-$(FUZZ_DIR)/fuzz_cfg: fuzz/fuzz_cfg.c fuzz/fuzz_common.h $(FUZZ_CFG_SRCS) $(HEADERS)
+$(FUZZ_DIR)/fuzz_cfg: tests/fuzz/fuzz_cfg.c tests/fuzz/fuzz_common.h $(FUZZ_CFG_SRCS) $(HEADERS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(FUZZ_FLAGS) -o $@ \
-	  fuzz/fuzz_cfg.c $(FUZZ_CFG_SRCS)
+	  tests/fuzz/fuzz_cfg.c $(FUZZ_CFG_SRCS)
 
-$(FUZZ_DIR)/fuzz_expand: fuzz/fuzz_expand.c fuzz/fuzz_common.h $(FUZZ_EXPAND_SRCS) $(HEADERS)
+$(FUZZ_DIR)/fuzz_expand: tests/fuzz/fuzz_expand.c tests/fuzz/fuzz_common.h $(FUZZ_EXPAND_SRCS) $(HEADERS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(FUZZ_FLAGS) -o $@ \
-	  fuzz/fuzz_expand.c $(FUZZ_EXPAND_SRCS)
+	  tests/fuzz/fuzz_expand.c $(FUZZ_EXPAND_SRCS)
 
 .PHONY: fuzz
 fuzz: $(FUZZERS)
-	FUZZ_TIME=$(FUZZ_TIME) fuzz/fuzz.t
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/fuzz.t
 
-# Without clang the harnesses are not built and fuzz/fuzz.t skips.
+# Without clang the harnesses are not built and tests/fuzz/fuzz.t skips.
 ifneq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
 CHECK_BUILD += $(FUZZERS)
 endif
-TESTS       += fuzz/fuzz.t
+TESTS       += tests/fuzz/fuzz.t
 CLEAN_FILES += $(FUZZERS)

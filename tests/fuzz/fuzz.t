@@ -1,11 +1,11 @@
 #!/bin/bash
 # fuzz.t - runs each libFuzzer harness for FUZZ_TIME seconds (default 45),
-# both at once (one core each), from the seed corpus in fuzz/corpus/<name>.
+# both at once (one core each), from the seed corpus in tests/fuzz/corpus/<name>.
 # New inputs go to build/fuzz/corpus-<name>, crashes to
 # build/fuzz/artifacts/.  One TAP line per harness: ok when it ran to its
 # time limit without a crash, with the executions in a diag line.
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 time=${FUZZ_TIME:-45}
 dir=build/fuzz
 harnesses="cfg expand"
@@ -21,8 +21,8 @@ pids=()
 for h in $harnesses; do
 	mkdir -p "$dir/corpus-$h"
 	"$dir/fuzz_$h" -max_total_time="$time" -timeout=10 -rss_limit_mb=1024 \
-		-dict=fuzz/fuzz.dict -artifact_prefix="$dir/artifacts/$h-" \
-		-print_final_stats=1 "$dir/corpus-$h" "fuzz/corpus/$h" \
+		-dict=tests/fuzz/fuzz.dict -artifact_prefix="$dir/artifacts/$h-" \
+		-print_final_stats=1 "$dir/corpus-$h" "tests/fuzz/corpus/$h" \
 		>"$dir/$h.log" 2>&1 &
 	pids+=($!)
 done

@@ -28,7 +28,8 @@ $(ASAN_DIR)/pam_agentlink/spawn.o: pam_agentlink/spawn.c $(HEADERS)
 	  $(ASAN_CFLAGS) -c -o $@ $<
 
 $(ASAN_DIR)/pam_agentlink.so: $(ASAN_DIR)/pam_agentlink/pam_agentlink.o \
-		$(ASAN_DIR)/pam_agentlink/spawn.o $(ASAN_OBJS)
+		$(ASAN_DIR)/pam_agentlink/login.o $(ASAN_DIR)/pam_agentlink/spawn.o \
+		$(ASAN_OBJS)
 	$(ASAN_CC) $(ASAN_CFLAGS) -shared -Wl,-z,now \
 	  -Wl,--version-script=pam_agentlink/pam_agentlink.map \
 	  -o $@ $^ -lpam $(SELINUX_LIBS)
@@ -51,4 +52,4 @@ asan: $(ASAN_BINS)
 CHECK_BUILD += $(ASAN_BINS)
 TESTS       += tests/hostile/asan.t tests/hostile/valgrind.t
 CLEAN_FILES += $(ASAN_BINS) $(ASAN_OBJS) $(ASAN_DIR)/pam_agentlink/pam_agentlink.o \
-               $(ASAN_DIR)/pam_agentlink/spawn.o
+               $(ASAN_DIR)/pam_agentlink/login.o $(ASAN_DIR)/pam_agentlink/spawn.o
