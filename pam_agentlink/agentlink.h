@@ -323,6 +323,15 @@ int al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c);
  */
 int al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 		int *deepest);
+/*
+ * Opens the entry name of dirfd, with flags (O_RDONLY or O_PATH), only
+ * if it is a directory of the user's on dirfd's own device, writable by
+ * nobody else: looked at first without following it or waiting on its
+ * file system, never opened if another user's, and opened without
+ * crossing a mount or following a link.  -1 otherwise.
+ */
+int al_user_subdir_open(const struct al_ctx *ctx, int dirfd, const char *name,
+			int flags);
 /* A directory of uid's that nobody else may write to. */
 struct stat;
 int al_user_dir_ok(const struct stat *st, uid_t uid);

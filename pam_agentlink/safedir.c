@@ -11,7 +11,12 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include "agentlink.h"
 
@@ -108,6 +113,70 @@ al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 		close(fd);
 		errno = saved;
 		fd = nfd;
+	}
+	return fd;
+}
+
+/*
+ * Looks at name below dirfd without following it and without waiting on
+ * its file system: AT_STATX_DONT_SYNC answers from what the kernel has,
+ * so another user's FUSE mount that never answers cannot hold a login.
+ */
+static int
+peek(int dirfd, const char *name, struct stat *st)
+{
+	struct statx sx;
+
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC |
+		  AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO,
+		  &sx) != 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = sx.stx_mode;
+	st->st_uid = sx.stx_uid;
+	st->st_ino = sx.stx_ino;
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	return 0;
+}
+
+/* openat() that crosses no mount and follows no link, where the kernel
+ * can say so (openat2, Linux 5.6); else O_NOFOLLOW alone. */
+static int
+open_beneath(int dirfd, const char *name, int flags)
+{
+#ifdef SYS_openat2
+	struct open_how how;
+	int fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned)(flags | O_NOFOLLOW | O_CLOEXEC);
+	how.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH;
+	fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+#endif
+	return openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+al_user_subdir_open(const struct al_ctx *ctx, int dirfd, const char *name,
+		    int flags)
+{
+	struct stat dst, st, fst;
+	int fd;
+
+	/* Only on the directory's own device: a mount point is nobody's
+	 * per-connection directory. */
+	if (fstat(dirfd, &dst) != 0 || peek(dirfd, name, &st) != 0 ||
+	    st.st_dev != dst.st_dev || !al_user_dir_ok(&st, ctx->uid))
+		return -1;
+	if ((fd = open_beneath(dirfd, name, flags | O_DIRECTORY)) < 0)
+		return -1;
+	if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
+	    fst.st_ino != st.st_ino || !al_user_dir_ok(&fst, ctx->uid)) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }

@@ -116,25 +116,11 @@ add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 	return push(out, &c);
 }
 
-/* Opens a per-connection directory of a shared place: only after seeing,
- * without following links, that it is the user's. */
+/* Opens a per-connection directory of a shared place, if the user's. */
 static int
 sub_open(const struct al_ctx *ctx, int placefd, const char *name)
 {
-	struct stat st, fst;
-	int fd;
-
-	if (fstatat(placefd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-	    !al_user_dir_ok(&st, ctx->uid))
-		return -1;
-	if ((fd = openat(placefd, name, SUB_FLAGS)) < 0)
-		return -1;
-	if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
-	    fst.st_ino != st.st_ino || !al_user_dir_ok(&fst, ctx->uid)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return al_user_subdir_open(ctx, placefd, name, O_RDONLY);
 }
 
 /* Lists the sockets in the directory dfd (consumed). */
@@ -367,7 +353,7 @@ al_target_gone(const struct al_ctx *ctx, const char *path)
 		memcpy(sub, rest, n);
 		sub[n] = '\0';
 		name = rest + n + 1;
-		dfd = openat(pfd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dfd = al_user_subdir_open(ctx, pfd, sub, O_PATH);
 		gone = dfd < 0 && errno == ENOENT;
 	}
 	if (dfd >= 0 && strchr(name, '/') == NULL)

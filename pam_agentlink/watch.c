@@ -155,21 +155,11 @@ add_fd_watch(struct watch *w, int fd, size_t place, enum role role, int layout)
 static void
 watch_sub(struct watch *w, int placefd, size_t place, const char *name)
 {
-	struct stat st, fst;
 	int layout, fd;
 
 	if ((layout = al_layout_match_dir(name)) < 0 ||
-	    fstatat(placefd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-	    !al_user_dir_ok(&st, w->ctx->uid))
+	    (fd = al_user_subdir_open(w->ctx, placefd, name, O_PATH)) < 0)
 		return;
-	fd = openat(placefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (fstat(fd, &fst) != 0 || fst.st_ino != st.st_ino ||
-	    fst.st_dev != st.st_dev) {
-		close(fd);
-		return;
-	}
 	(void)add_fd_watch(w, fd, place, ROLE_SUB, layout);
 }
 

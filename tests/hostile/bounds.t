@@ -43,4 +43,26 @@ hl_check "bob's directories are all still there" \
 	test "$(find /tmp -maxdepth 1 -name 'ssh-bob*' -user bob | wc -l)" = 20000
 find /tmp -maxdepth 1 -name 'ssh-bob*' -exec rmdir {} +
 
+# A FUSE mount that never answers, where fuse.conf's user_allow_other lets
+# a user put one: stat() of it, or opening it, would wait for ever.
+hl_case "bob's FUSE mount that never answers, on /tmp/ssh-bobfuse001"
+if [ -c /dev/fuse ] && grep -qw fuse /proc/filesystems; then
+	mkdir -m 0755 /tmp/ssh-bobfuse001; chown $BOB:$BOB /tmp/ssh-bobfuse001
+	"$HL_TOP/tests/tools/fusehang" /tmp/ssh-bobfuse001 $BOB <"$ST/hold" >"$ST/fuse.out" 2>&1 &
+	HL_FIX_PIDS+=($!)
+	for _ in $(seq 1 500); do grep -q ready "$ST/fuse.out" && break; sleep 0.01; done
+	hl_check "the mount is there and does not answer (stat of it times out)" \
+		bash -c 'grep -q ready "$1" && ! timeout 1 stat /tmp/ssh-bobfuse001/. >/dev/null 2>&1' - "$ST/fuse.out"
+	d=$(tmpdir_of $ALICE aaaaaaaaj3); sock $d/agent.4803 $ALICE
+	rc=0
+	timeout -k 1 10 "$PAMDRIVE" -d "$CONF" -s sshd -u alice open close >"$ST/out.sshd" 2>&1 7<&- || rc=$?
+	hl_check "alice's login went through (open and close returned, rc $rc)" \
+		bash -c '[ "$1" = 0 ] && grep -qx "open: PAM_SUCCESS (Success)" "$2" && grep -qx "close: PAM_SUCCESS (Success)" "$2"' - "$rc" "$ST/out.sshd"
+	hl_check "alice's live socket is linked" test "$(readlink $LINK)" = $d/agent.4803
+	hl_wait_alice_gone || true
+else
+	hl_n=$((hl_n + 1))
+	echo "ok $hl_n - $hl_name # SKIP no FUSE here (/dev/fuse or the fuse file system is missing)"
+fi
+
 hl_done
