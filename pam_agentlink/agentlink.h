@@ -418,6 +418,9 @@ struct al_creds {
  * al_creds_restore() puts back what was there; -1 if it could not.
  */
 int al_creds_drop(struct al_creds *c, uid_t uid, gid_t gid);
+/* Becomes uid and gid for good, with no supplementary group, checking
+ * that root cannot be regained; -1 if anything failed. */
+int al_become_user(uid_t uid, gid_t gid);
 int al_creds_restore(struct al_creds *c);
 
 /* ---- putting it together (apply.c) ---- */

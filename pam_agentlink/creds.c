@@ -126,3 +126,19 @@ al_creds_restore(struct al_creds *c)
 		r = -1;
 	return r;
 }
+
+int
+al_become_user(uid_t uid, gid_t gid)
+{
+	if (geteuid() == 0 &&
+	    (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
+	     setresuid(uid, uid, uid) != 0))
+		return -1;
+	/* For good: root must be out of reach now. */
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+		return -1;
+	if (getuid() != uid || geteuid() != uid || getgid() != gid ||
+	    getegid() != gid)
+		return -1;
+	return 0;
+}

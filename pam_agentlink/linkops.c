@@ -66,7 +66,7 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 	const char *lslash;
 	char *slash, *comp, *next;
 	struct stat st;
-	int fd, nfd;
+	int fd, nfd, in_home;
 
 	/* C23's strrchr() keeps the const of its argument. */
 	lslash = strrchr(ctx->link, '/');
@@ -82,8 +82,9 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 
 	while (hl > 1 && ctx->home[hl - 1] == '/')
 		hl--;
-	if (hl > 1 && dl >= hl && strncmp(dir, ctx->home, hl) == 0 &&
-	    (dir[hl] == '/' || dir[hl] == '\0')) {
+	in_home = hl > 1 && dl >= hl && strncmp(dir, ctx->home, hl) == 0 &&
+	    (dir[hl] == '/' || dir[hl] == '\0');
+	if (in_home) {
 		memcpy(sofar, dir, hl);
 		sofar[hl] = '\0';
 		comp = dir + hl;
@@ -97,7 +98,8 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 		}
 		comp = slash;
 	}
-	if (comp == dir + hl)
+	/* Said by a flag: outside the home, comp can equal dir + hl too. */
+	if (in_home)
 		fd = open(sofar, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	else
 		fd = al_dir_open(ctx, sofar, 0, NULL);

@@ -68,7 +68,11 @@ al_login_prepare(pam_handle_t *pamh, int argc, const char **argv,
 		return PAM_IGNORE;
 	}
 	if ((l->pw = pam_modutil_getpwnam(pamh, user)) == NULL) {
-		al_log(&l->lg, LOG_NOTICE, "user %s unknown", user);
+		char esc[256];
+
+		/* PAM_USER is whatever the client typed. */
+		al_log(&l->lg, LOG_NOTICE, "user %s unknown",
+		       al_esc(user, esc, sizeof(esc)));
 		return PAM_IGNORE;
 	}
 	if (l->pw->pw_dir == NULL || l->pw->pw_dir[0] != '/') {

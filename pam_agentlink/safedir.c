@@ -131,6 +131,12 @@ peek(int dirfd, const char *name, struct stat *st)
 		  AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO,
 		  &sx) != 0)
 		return -1;
+	/* A mount point is nobody's per-connection directory. */
+	if ((sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+		errno = EXDEV;
+		return -1;
+	}
 	memset(st, 0, sizeof(*st));
 	st->st_mode = sx.stx_mode;
 	st->st_uid = sx.stx_uid;

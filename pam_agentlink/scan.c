@@ -353,7 +353,8 @@ al_target_gone(const struct al_ctx *ctx, const char *path)
 		memcpy(sub, rest, n);
 		sub[n] = '\0';
 		name = rest + n + 1;
-		dfd = al_user_subdir_open(ctx, pfd, sub, O_PATH);
+		dfd = al_layout_match_dir(sub) < 0 ? -1 :
+		    al_user_subdir_open(ctx, pfd, sub, O_PATH);
 		gone = dfd < 0 && errno == ENOENT;
 	}
 	if (dfd >= 0 && strchr(name, '/') == NULL)

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,6 +102,7 @@ build_argv(struct al_watch_argv *a, const struct al_watch_spec *s)
 	arg(a, "service=%s", s->service);
 	arg(a, "user=%s", c->user);
 	arg(a, "uid=%u", (unsigned)c->uid);
+	arg(a, "gid=%u", (unsigned)s->gid);
 	arg(a, "home=%s", c->home);
 	arg(a, "link=%s", c->link);
 	arg(a, "hosthash=%s", c->hosthash);
@@ -117,22 +117,6 @@ build_argv(struct al_watch_argv *a, const struct al_watch_spec *s)
 	if (c->log->debug)
 		arg(a, "debug");
 	return a->overflow ? -1 : 0;
-}
-
-/* Drops to the user for good: the process can never regain root. */
-static int
-become_user(uid_t uid, gid_t gid)
-{
-	if (geteuid() == 0 &&
-	    (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
-	     setresuid(uid, uid, uid) != 0))
-		return -1;
-	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
-		return -1;
-	if (getuid() != uid || geteuid() != uid)
-		return -1;
-	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	return 0;
 }
 
 /*
@@ -160,16 +144,20 @@ sanitize_fds(void)
 	return 0;
 }
 
-/* The watch itself: the user for good, then the helper. */
+/*
+ * The watch itself: the helper, at once.  It drops to the user as its
+ * first act (al_become_user), so no process of the user's ever holds a
+ * copy of the monitor's memory, not even between fork and exec, where
+ * the user could otherwise stop it and keep the copy alive.
+ */
 static void __attribute__((noreturn))
-exec_watch(const struct al_watch_spec *s, const struct al_watch_argv *a,
-	   int helper)
+exec_watch(const struct al_watch_argv *a, int helper)
 {
 	static char *const no_env[] = { NULL };
 
 	/* stdout was the report pipe. */
-	if (dup2(STDIN_FILENO, STDOUT_FILENO) < 0 ||
-	    become_user(s->ctx->uid, s->gid) != 0 || chdir("/") != 0)
+	if (dup2(STDIN_FILENO, STDOUT_FILENO) < 0 || chdir("/") != 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		_exit(1);
 	umask(077);
 	(void)syscall(SYS_execveat, helper, "", a->v, no_env, AT_EMPTY_PATH);
@@ -183,7 +171,7 @@ exec_watch(const struct al_watch_spec *s, const struct al_watch_argv *a,
  * watch.
  */
 static void __attribute__((noreturn))
-middle(const struct al_watch_spec *s, const struct al_watch_argv *a, int report)
+middle(const struct al_watch_argv *a, int report)
 {
 	struct al_watch_proc w;
 	int helper;
@@ -193,19 +181,18 @@ middle(const struct al_watch_spec *s, const struct al_watch_argv *a, int report)
 	memset(&w, 0, sizeof(w));
 	if (report != STDOUT_FILENO && dup2(report, STDOUT_FILENO) < 0)
 		_exit(1);
-	/* syslog's socket is about to be closed under it. */
-	closelog();
+	/* No closelog(): in a threaded host another thread may have held
+	 * syslog's lock at fork(), and nothing logs here. */
 	if (sanitize_fds() != 0)
 		_exit(1);
-	/* Opened as root, run as the user: the directories on its path
-	 * need not be searchable by the user, only the file executable. */
+	/* Opened and executed as root; the helper becomes the user first. */
 	if ((helper = open(AL_WATCH_HELPER, O_PATH | O_CLOEXEC)) < 0) {
 		w.err = errno;
 	} else {
 		(void)setsid();
 		pid = fork();
 		if (pid == 0)
-			exec_watch(s, a, helper);
+			exec_watch(a, helper);
 		if (pid > 0) {
 			w.pid = pid;
 			w.start = proc_starttime(pid);
@@ -249,7 +236,7 @@ al_watch_start(const struct al_watch_spec *s, struct al_watch_proc *w)
 	sigprocmask(SIG_SETMASK, &all, &oldmask);
 	pid = fork();
 	if (pid == 0)
-		middle(s, &a, p[1]);
+		middle(&a, p[1]);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	close(p[1]);
 	if (pid < 0) {

@@ -151,16 +151,17 @@ add_fd_watch(struct watch *w, int fd, size_t place, enum role role, int layout)
 	return 0;
 }
 
-/* A per-connection directory name in a shared place, if the user's. */
-static void
+/* Watches a per-connection directory of a shared place if it is the
+ * user's; 1 when it did. */
+static int
 watch_sub(struct watch *w, int placefd, size_t place, const char *name)
 {
 	int layout, fd;
 
 	if ((layout = al_layout_match_dir(name)) < 0 ||
 	    (fd = al_user_subdir_open(w->ctx, placefd, name, O_PATH)) < 0)
-		return;
-	(void)add_fd_watch(w, fd, place, ROLE_SUB, layout);
+		return 0;
+	return add_fd_watch(w, fd, place, ROLE_SUB, layout) == 0;
 }
 
 /* Watches place i: its directory (and in a shared place the user's own
@@ -218,7 +219,7 @@ on_event(struct watch *w, const struct inotify_event *ev)
 	const struct al_place *pl;
 	const struct wentry *e;
 	size_t k;
-	int fd;
+	int fd, due;
 
 	if ((e = entry_of(w, ev->wd, &k)) == NULL || ev->len == 0)
 		return 0;
@@ -233,13 +234,13 @@ on_event(struct watch *w, const struct inotify_event *ev)
 			    w->ctx->hosthash, &(pid_t){ 0 }) >= 0;
 		if (!(ev->mask & IN_ISDIR) || al_layout_match_dir(ev->name) < 0)
 			return 0;
-		/* Other users' directories are not even opened. */
-		fd = al_dir_open(w->ctx, pl->dir, 0, NULL);
-		if (fd >= 0) {
-			watch_sub(w, fd, e->place, ev->name);
-			close(fd);
-		}
-		return 1;
+		/* Other users' directories are not even opened, and cost
+		 * no pass. */
+		if ((fd = al_dir_open(w->ctx, pl->dir, 0, NULL)) < 0)
+			return 0;
+		due = watch_sub(w, fd, e->place, ev->name);
+		close(fd);
+		return due;
 	case ROLE_SUB:
 		return al_layout_match_name(pl->kind, e->layout, ev->name,
 		    w->ctx->hosthash, &(pid_t){ 0 }) >= 0;

@@ -3,15 +3,16 @@
  * pam_agentlink's open_session (spawn.c) as the user, with an empty
  * environment and its inputs on argv as name=value words:
  *
- *   ident= service= user= uid= home= link= hosthash= policy=keep|newest
+ *   ident= service= user= uid= gid= home= link= hosthash= policy=keep|newest
  *   probe=MS wait=MS monitor=PID:START since=SEC.NSEC place=KIND:DIR...
  *   [debug]
  *
  * It follows the places where sshd puts agent sockets, settles the link
  * each time one appears (watch.c), and ends when this connection's own
  * socket is live, when wait= has passed, when the connection's monitor
- * exits, or on SIGTERM.  It runs with the rights of the user who may
- * start it, and acts only for that user.
+ * exits, or on SIGTERM.  Started by the module as root, it becomes the
+ * user (uid=, gid=) before anything else; started by a user, it acts
+ * only for that user.
  */
 #include <errno.h>
 #include <signal.h>
@@ -142,6 +143,8 @@ parse_one(struct watch_args *w, const char *a)
 		w->ctx.policy = v[0] == 'k' ? AL_POLICY_KEEP : AL_POLICY_NEWEST;
 	else if (IS("uid") && number(v, (uid_t)-2, &n) == 0)
 		w->ctx.uid = (uid_t)n;
+	else if (IS("gid") && number(v, (gid_t)-2, &n) == 0)
+		;			/* used by drop_to_user() */
 	else if (IS("probe") && number(v, AL_MAX_PROBE_MS, &n) == 0)
 		w->ctx.probe_ms = (unsigned)n;
 	else if (IS("wait") && number(v, AL_MAX_WAIT * 1000ULL, &n) == 0)
@@ -163,12 +166,13 @@ parse_one(struct watch_args *w, const char *a)
 static int
 parse(struct watch_args *w, int argc, char **argv)
 {
+	char esc[256];
 	int i;
 
 	for (i = 1; i < argc; i++)
 		if (parse_one(w, argv[i]) != 0) {
-			al_log(&w->lg, LOG_ERR, "watch: bad argument \"%.64s\"",
-			       argv[i]);
+			al_log(&w->lg, LOG_ERR, "watch: bad argument \"%s\"",
+			       al_esc(argv[i], esc, sizeof(esc)));
 			return -1;
 		}
 	if (w->user[0] == '\0' || w->home[0] != '/' || w->ctx.link[0] != '/' ||
@@ -214,12 +218,46 @@ monitor_pidfd(const struct watch_args *w)
 	return fd;
 }
 
+/* The value of "name=" in argv, or NULL. */
+static const char *
+argv_value(int argc, char **argv, const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], name, n) == 0 && argv[i][n] == '=')
+			return argv[i] + n + 1;
+	return NULL;
+}
+
+/*
+ * Started by the module as root: becomes the user before anything else.
+ * Started by a user: it is that user already, and acts for no other.
+ */
+static int
+drop_to_user(int argc, char **argv)
+{
+	const char *u = argv_value(argc, argv, "uid");
+	const char *g = argv_value(argc, argv, "gid");
+	unsigned long long uid, gid;
+
+	if (u == NULL || g == NULL || number(u, (uid_t)-2, &uid) != 0 ||
+	    number(g, (gid_t)-2, &gid) != 0)
+		return -1;
+	if (geteuid() == 0)
+		return al_become_user((uid_t)uid, (gid_t)gid);
+	return getuid() == (uid_t)uid && geteuid() == (uid_t)uid ? 0 : -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct watch_args w;
 	int pidfd;
 
+	if (drop_to_user(argc, argv) != 0)
+		return 2;
 	signals();
 	w.lg.fn = syslog_sink;
 	w.ctx.log = &w.lg;

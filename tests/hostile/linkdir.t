@@ -96,4 +96,15 @@ hl_run PAM_SESSION_ERR PAM_SESSION_ERR -
 hl_logged "/tmp/alice: it or a directory above it is a symbolic link, or owned by another user"
 hl_check "nothing was made in bob's directory" test -z "$(ls -A /tmp/bobdir)"
 
+# The walk's choice of anchor must not depend on lengths: /tmp/shared is
+# as long as /home/alice.
+hl_case "link outside home whose anchor is as long as the home: /tmp/shared is bob's symlink to his directory"
+hl_conf "link=/tmp/shared/%u/agent.sock"
+mkdir -m 0777 /tmp/bobdir; chown $BOB:$BOB /tmp/bobdir
+ln -s /tmp/bobdir /tmp/shared; chown -h $BOB:$BOB /tmp/shared
+d=$(tmpdir_of $ALICE aaaaaaaac4); sock $d/agent.4313 $ALICE
+hl_run PAM_SESSION_ERR PAM_SESSION_ERR -
+hl_logged "/tmp/shared: it or a directory above it is a symbolic link, or owned by another user"
+hl_check "nothing was made in bob's directory" test -z "$(ls -A /tmp/bobdir)"
+
 hl_done
