@@ -1248,29 +1248,51 @@ static unsigned heal_timeouts;
 static int heal_rt;
 static int selinux_state = -1;	/* is_selinux_enabled(); -1: not linked */
 
-/* One heal; returns milliseconds, or -1 on time-out. */
+/* Watches link_dir, where the link is made anew. */
+static int
+link_watch(void)
+{
+	int ifd;
+
+	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	    inotify_add_watch(ifd, link_dir, IN_CREATE | IN_MOVED_TO) < 0)
+		die("inotify on %s: %m", link_dir);
+	return ifd;
+}
+
+/*
+ * One heal: the link points at from, open_session runs with confdir's
+ * module, then a child binds a socket as sshd's does.  Returns the
+ * milliseconds from bind() until the link points at it, or -1 when it
+ * does not within wait_ms.  *gap, unless NULL, gets the time from
+ * open_session's return to bind(), in ms.
+ */
 static double
-heal_once(int ifd)
+heal_from(int ifd, const char *confdir, const char *from, unsigned wait_ms,
+	  double *gap)
 {
 	struct bound b;
 	pam_handle_t *h;
-	double t1;
+	double t_open = 0, t1;
 	pid_t child;
 	int p[2];
 
-	set_link(DEAD_TARGET);
-	h = pam_begin(confdir_mod, DEAD_TARGET);
+	set_link(from);
+	h = pam_begin(confdir, from);
 	check(h, pam_open_session(h, 0), "pam_open_session");
+	if (gap != NULL)
+		t_open = now_us();
 	if (pipe(p) != 0)
 		die("pipe: %m");
-	child = bind_like_sshd(p[1]);
-	if (child < 0)
+	if ((child = bind_like_sshd(p[1])) < 0)
 		die("fork: %m");
 	close(p[1]);
 	if (read(p[0], &b, sizeof(b)) != (ssize_t)sizeof(b))
 		die("the binding child failed");
 	close(p[0]);
-	t1 = wait_link(ifd, b.path, b.t0 + HEAL_TIMEOUT_MS * 1000.0);
+	if (gap != NULL)
+		*gap = (b.t0 - t_open) / 1000.0;
+	t1 = wait_link(ifd, b.path, b.t0 + wait_ms * 1000.0);
 	/* sshd's child goes, and sshd removes its socket, before close. */
 	kill(child, SIGKILL);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
@@ -1287,6 +1309,14 @@ heal_once(int ifd)
 	return (t1 - b.t0) / 1000.0;
 }
 
+/* One heal after a clean disconnect: the link's target is gone, so
+ * nothing is live and open starts the watch. */
+static double
+heal_once(int ifd)
+{
+	return heal_from(ifd, confdir_mod, DEAD_TARGET, HEAL_TIMEOUT_MS, NULL);
+}
+
 static void
 bench_heal(unsigned reps, struct stats *idle, struct stats *loaded)
 {
@@ -1298,9 +1328,7 @@ bench_heal(unsigned reps, struct stats *idle, struct stats *loaded)
 	if (ti == NULL || tl == NULL)
 		die("out of memory");
 	live_visible(0);
-	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
-	    inotify_add_watch(ifd, link_dir, IN_CREATE | IN_MOVED_TO) < 0)
-		die("inotify on %s: %m", link_dir);
+	ifd = link_watch();
 	/* The observer waits at real-time priority, so that the spinners do
 	 * not delay the moment it sees the link; SCHED_RESET_ON_FORK gives
 	 * everything it forks (the module's watch, the binding child, the
@@ -1349,50 +1377,6 @@ bench_heal(unsigned reps, struct stats *idle, struct stats *loaded)
 
 /* ---- 2b. time to heal from a hung link ---- */
 
-/* One heal from a hung link, with the module's confdir (its probe= is
- * probe_ms); returns milliseconds, or -1 on time-out.  *gap gets the
- * time from open_session's return to bind(), in ms. */
-static double
-heal_hung_once(int ifd, const char *confdir, unsigned probe_ms, double *gap)
-{
-	struct bound b;
-	pam_handle_t *h;
-	double t_open, t1;
-	pid_t child;
-	int p[2];
-
-	/* The connection's link points at an agent that takes requests and
-	 * answers none: open keeps it after its 3 ms and starts the watch,
-	 * which asks that agent again, for probe= ms. */
-	set_link(hung_sock);
-	h = pam_begin(confdir, hung_sock);
-	check(h, pam_open_session(h, 0), "pam_open_session");
-	t_open = now_us();
-	if (pipe(p) != 0)
-		die("pipe: %m");
-	if ((child = bind_like_sshd(p[1])) < 0)
-		die("fork: %m");
-	close(p[1]);
-	if (read(p[0], &b, sizeof(b)) != (ssize_t)sizeof(b))
-		die("the binding child failed");
-	close(p[0]);
-	*gap = (b.t0 - t_open) / 1000.0;
-	t1 = wait_link(ifd, b.path, b.t0 + (probe_ms + HEAL_TIMEOUT_MS) * 1000.0);
-	kill(child, SIGKILL);
-	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-		;
-	(void)unlink(b.path);
-	(void)rmdir(b.dir);
-	check(h, pam_close_session(h, 0), "pam_close_session");
-	pam_end(h, PAM_SUCCESS);
-	(void)case_done();
-	if (t1 < 0) {
-		heal_timeouts++;
-		return -1;
-	}
-	return (t1 - b.t0) / 1000.0;
-}
-
 /* The heal from a hung link and the gap before bind(), reps times. */
 struct hung_heal {
 	unsigned probe_ms;
@@ -1411,14 +1395,16 @@ bench_heal_hung(unsigned reps, const char *confdir, unsigned probe_ms,
 		die("out of memory");
 	live_visible(0);
 	hung_visible(1);
-	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
-	    inotify_add_watch(ifd, link_dir, IN_CREATE | IN_MOVED_TO) < 0)
-		die("inotify on %s: %m", link_dir);
+	ifd = link_watch();
 	for (r = 0; r < reps; r++) {
 		if (r % 10 == 0)
 			progress("heal from a hung link, probe=%u: %u of %u",
 				 probe_ms, r, reps);
-		th[r] = heal_hung_once(ifd, confdir, probe_ms, &tg[r]);
+		/* The link points at an agent that takes requests and
+		 * answers none: open keeps it after its 3 ms and starts the
+		 * watch, which asks that agent again, for probe= ms. */
+		th[r] = heal_from(ifd, confdir, hung_sock,
+				  probe_ms + HEAL_TIMEOUT_MS, &tg[r]);
 		if (th[r] < 0)		/* counted at the time-out */
 			th[r] = probe_ms + HEAL_TIMEOUT_MS;
 	}
