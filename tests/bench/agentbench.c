@@ -42,14 +42,12 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -60,126 +58,11 @@
 
 #include <security/pam_appl.h>
 
-#include "agentlink.h"
+#include "bench.h"
 
 #ifdef HAVE_SELINUX
 #include <selinux/selinux.h>
 #endif
-
-#define BENCH_DIR "/run/agentlink-bench"
-#define SERVICE "sshd"
-#define USER "alice"
-#define HEAL_TIMEOUT_MS 3000
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "agentbench: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(1);
-}
-
-static void
-progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void
-progress(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "# ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-}
-
-/* snprintf that dies rather than truncate. */
-static void
-fmt(char *buf, size_t sz, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void
-fmt(char *buf, size_t sz, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, sz, f, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sz)
-		die("path too long: %s", buf);
-}
-
-/* ---- time and statistics ---- */
-
-static double
-clock_us(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static double
-now_us(void)
-{
-	return clock_us(CLOCK_MONOTONIC);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-struct stats {
-	size_t n;
-	double p50, p99, max;
-};
-
-/* Sorts v in place. */
-static struct stats
-stats_of(double *v, size_t n)
-{
-	struct stats s = { n, 0, 0, 0 };
-	size_t i99;
-
-	if (n == 0)
-		return s;
-	qsort(v, n, sizeof(*v), cmp_double);
-	s.p50 = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	i99 = (size_t)((double)n * 0.99 + 0.999999) - 1;	/* nearest rank */
-	s.p99 = v[i99 < n ? i99 : n - 1];
-	s.max = v[n - 1];
-	return s;
-}
-
-/* ---- the table ---- */
-
-static char table[16384];
-static size_t table_len;
-
-static void
-row(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void
-row(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(table + table_len, sizeof(table) - table_len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && table_len + (size_t)n < sizeof(table))
-		table_len += (size_t)n;
-}
 
 /* ---- files and processes ---- */
 
@@ -187,51 +70,6 @@ static struct passwd alice;
 static char link_path[AL_SUN_PATH_MAX], link_dir[AL_SUN_PATH_MAX];
 static char hosthash[AL_HOSTHASH_LEN + 1];
 static const char *module_path;
-
-static void
-write_file(const char *path, const char *text)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-
-	fmt(tmp, sizeof(tmp), "%s.new", path);
-	if ((f = fopen(tmp, "w")) == NULL || fputs(text, f) == EOF ||
-	    fclose(f) != 0 || rename(tmp, path) != 0)
-		die("write %s: %m", path);
-}
-
-static void
-random_alnum(char *out, size_t n)
-{
-	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char r[64];
-	size_t i;
-
-	if (n > sizeof(r) || getrandom(r, n, 0) != (ssize_t)n)
-		die("getrandom: %m");
-	for (i = 0; i < n; i++)
-		out[i] = set[r[i] % (sizeof(set) - 1)];
-	out[n] = '\0';
-}
-
-/* /tmp/ssh-<10 random> made 0700 as sshd does; owned by uid:gid. */
-static void
-make_ssh_dir(char *out, size_t sz, uid_t uid, gid_t gid)
-{
-	char r[11];
-
-	for (;;) {
-		random_alnum(r, 10);
-		fmt(out, sz, "/tmp/ssh-%s", r);
-		if (mkdir(out, 0700) == 0)
-			break;
-		if (errno != EEXIST)
-			die("mkdir %s: %m", out);
-	}
-	if (chown(out, uid, gid) != 0)
-		die("chown %s: %m", out);
-}
 
 /* A listening socket at path, given to alice. */
 static int
@@ -567,47 +405,6 @@ link_is(const char *target)
 
 /* A target that is gone, as sshd leaves it after a clean disconnect. */
 #define DEAD_TARGET "/tmp/ssh-GoneGone00/agent.99999"
-
-/* ---- PAM ---- */
-
-static int
-conv(int n, const struct pam_message **msg, struct pam_response **resp,
-     void *arg)
-{
-	(void)n;
-	(void)msg;
-	(void)resp;
-	(void)arg;
-	return PAM_CONV_ERR;
-}
-
-static const struct pam_conv pconv = { conv, NULL };
-static unsigned long pam_failures;
-
-static pam_handle_t *
-pam_begin(const char *confdir, const char *authsock)
-{
-	char env[AL_SUN_PATH_MAX + 32];
-	pam_handle_t *h = NULL;
-
-	if (pam_start_confdir(SERVICE, USER, &pconv, confdir, &h) != PAM_SUCCESS)
-		die("pam_start_confdir %s failed", confdir);
-	if (pam_set_item(h, PAM_TTY, "ssh") != PAM_SUCCESS)
-		die("pam_set_item PAM_TTY failed");
-	fmt(env, sizeof(env), "SSH_AUTH_SOCK=%s", authsock);
-	if (pam_putenv(h, env) != PAM_SUCCESS)
-		die("pam_putenv failed");
-	return h;
-}
-
-static void
-check(pam_handle_t *h, int r, const char *what)
-{
-	if (r != PAM_SUCCESS) {
-		if (pam_failures++ < 5)
-			progress("%s: %s", what, pam_strerror(h, r));
-	}
-}
 
 /* One whole transaction as sshd makes it; when split is given, the wall
  * time of open_session and of close_session in it, in us. */
@@ -949,23 +746,6 @@ agent_roundtrip(unsigned reps)
 
 enum { P_OPEN_NOW, P_CLOSE_NOW, P_OPEN_CONN, P_CLOSE_CONN, P_BARE_INOTIFY,
        P_BARE_PLAIN, NPARTS };
-
-/* Lets ms pass: a duration, not a wait on anything. */
-static void
-pause_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* CPU time of this thread: the calling side of a PAM call. */
-static double
-cpu_us(void)
-{
-	return clock_us(CLOCK_THREAD_CPUTIME_ID);
-}
 
 /* Wall and CPU time of one call. */
 struct cost {
@@ -1833,14 +1613,6 @@ usage(void)
 	exit(2);
 }
 
-/* A row in milliseconds: p50, p99, max, runs. */
-static void
-ms_row(const char *what, const struct stats *s)
-{
-	row("   %-44s %7.1f ms %7.1f ms %7.1f ms %6zu\n", what, s->p50, s->p99,
-	    s->max, s->n);
-}
-
 static void
 print_transactions(const struct case_result *res, const struct hung_split *hs,
 		   const struct stats *rt)
@@ -2107,7 +1879,7 @@ main(int argc, char **argv)
 		    "after close_session and were killed\n", stray_procs,
 		    WATCH_END_MS);
 	row("\n(bench took %.0f s)\n", (now_us() - t_start) / 1e6);
-	fputs(table, stdout);
+	table_print();
 	return pam_failures || scale_bad || heal_timeouts || hung_timeouts ||
 	    login_failures || stray_procs;
 }

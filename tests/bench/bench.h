@@ -1,0 +1,56 @@
+/*
+ * bench.h - what the parts of agentbench share (see main.c for what it
+ * measures and in which order).
+ */
+#ifndef AGENTBENCH_H
+#define AGENTBENCH_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <security/pam_appl.h>
+
+#include "agentlink.h"
+
+#define BENCH_DIR "/run/agentlink-bench"
+#define SERVICE "sshd"
+#define USER "alice"
+#define HEAL_TIMEOUT_MS 3000
+
+/* ---- common.c: messages, clocks, statistics, the table, files, PAM ---- */
+
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* A line on stderr, "# " first: how far the bench has come. */
+void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fmt(char *buf, size_t sz, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Microseconds: CLOCK_MONOTONIC, and this thread's CPU time. */
+double now_us(void);
+double cpu_us(void);
+void pause_ms(unsigned ms);
+
+struct stats {
+	size_t n;
+	double p50, p99, max;
+};
+
+struct stats stats_of(double *v, size_t n);
+
+/* The table: rows are kept, and printed at the end by table_print(). */
+void row(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ms_row(const char *what, const struct stats *s);
+void table_print(void);
+
+void write_file(const char *path, const char *text);
+void random_alnum(char *out, size_t n);
+void make_ssh_dir(char *out, size_t sz, uid_t uid, gid_t gid);
+
+/* A PAM handle for USER on SERVICE with confdir's stack, PAM_TTY "ssh"
+ * and SSH_AUTH_SOCK=authsock, as sshd starts one; check() counts a
+ * failed call in pam_failures and reports the first five. */
+extern unsigned long pam_failures;
+pam_handle_t *pam_begin(const char *confdir, const char *authsock);
+void check(pam_handle_t *h, int r, const char *what);
+
+#endif
