@@ -53,4 +53,14 @@ extern unsigned long pam_failures;
 pam_handle_t *pam_begin(const char *confdir, const char *authsock);
 void check(pam_handle_t *h, int r, const char *what);
 
+/* ---- processes.c: the module's processes, the spinning load ---- */
+
+/* Set by reap_module(): the module's processes that had not ended by the
+ * deadline and were killed. */
+extern unsigned stray_procs;
+unsigned reap_module(double deadline);
+void reap_leftovers(void);
+void load_on(void);
+void load_off(void);
+
 #endif
