@@ -5,6 +5,8 @@
 #ifndef AGENTBENCH_H
 #define AGENTBENCH_H
 
+#include <pthread.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -62,5 +64,50 @@ unsigned reap_module(double deadline);
 void reap_leftovers(void);
 void load_on(void);
 void load_off(void);
+
+/* ---- the user the logins are for, set up by setup() ---- */
+
+extern struct passwd alice;
+
+/* ---- agents.c: the fake agents ---- */
+
+/*
+ * What a fake agent does with each request: answer it, or take it and
+ * never answer.  A real ssh-agent answers SSH_AGENTC_EXTENSION "query"
+ * with SSH_AGENT_SUCCESS, SSH_AGENT_FAILURE or an extension reply; this
+ * one answers every request with SSH_AGENT_SUCCESS (uint32 length 1, byte
+ * 6), which the module takes as any agent's answer.  A hung one is what
+ * sshd's forwarded socket does while the client's laptop sleeps: the
+ * connection is accepted, the request is read and goes nowhere.
+ */
+enum agent_mode { AGENT_ANSWERS, AGENT_HANGS };
+
+/* Sockets one server listens on, at most. */
+#define AGENT_LISTEN 100
+
+/* Listening sockets and what their agent does; serves until stop (a pipe's
+ * read end; -1: never) is readable. */
+struct agent_server {
+	int lfd[AGENT_LISTEN];
+	enum agent_mode mode[AGENT_LISTEN];
+	size_t n;
+	int stop;
+	unsigned long dropped;		/* connections closed for want of room */
+};
+
+/* Fake agents served by a thread of this process: no process of theirs
+ * can be taken for the module's watch, and their work runs on the other
+ * core while the calling thread waits for the answer. */
+struct agents {
+	struct agent_server s;
+	int stop[2];
+	pthread_t thread;
+};
+
+/* A listening socket at path, given to alice. */
+int listen_at(const char *path);
+void agent_serve(struct agent_server *s);
+void agents_start(struct agents *a);
+void agents_stop(struct agents *a);
 
 #endif
