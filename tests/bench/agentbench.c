@@ -64,50 +64,6 @@
 #include <selinux/selinux.h>
 #endif
 
-/* ---- files and processes ---- */
-
-struct passwd alice;
-static char link_path[AL_SUN_PATH_MAX], link_dir[AL_SUN_PATH_MAX];
-static char hosthash[AL_HOSTHASH_LEN + 1];
-static const char *module_path;
-
-/* ---- the link ---- */
-
-static void
-set_link(const char *target)
-{
-	char tmp[AL_SUN_PATH_MAX + 8];
-
-	fmt(tmp, sizeof(tmp), "%s.bench", link_path);
-	(void)unlink(tmp);
-	if (symlink(target, tmp) != 0 ||
-	    lchown(tmp, alice.pw_uid, alice.pw_gid) != 0 ||
-	    rename(tmp, link_path) != 0)
-		die("link %s -> %s: %m", link_path, target);
-}
-
-static void
-drop_link(void)
-{
-	if (unlink(link_path) != 0 && errno != ENOENT)
-		die("unlink %s: %m", link_path);
-}
-
-static int
-link_is(const char *target)
-{
-	char buf[AL_SUN_PATH_MAX * 2];
-	ssize_t n = readlink(link_path, buf, sizeof(buf) - 1);
-
-	if (n < 0)
-		return 0;
-	buf[n] = '\0';
-	return strcmp(buf, target) == 0;
-}
-
-/* A target that is gone, as sshd leaves it after a clean disconnect. */
-#define DEAD_TARGET "/tmp/ssh-GoneGone00/agent.99999"
-
 /* One whole transaction as sshd makes it; when split is given, the wall
  * time of open_session and of close_session in it, in us. */
 struct split {
@@ -135,13 +91,6 @@ transaction(const char *confdir, const char *authsock, struct split *split)
 }
 
 /* ---- 1. PAM transactions ---- */
-
-static char confdir_mod[64], confdir_permit[64], confdir_rc[64],
-    confdir_p0[64], confdir_hp[64];
-static char live_dir[AL_SUN_PATH_MAX], live_sock[AL_SUN_PATH_MAX];
-static char hung_dir[AL_SUN_PATH_MAX], hung_sock[AL_SUN_PATH_MAX];
-#define HIDDEN_DIR "/tmp/.bench-hidden"
-#define HIDDEN_HUNG "/tmp/.bench-hidden-hung"
 
 /* close_session's stop of the watch waits this long for it to exit
  * (stop_watch() in pam_agentlink.c), then goes on without it. */
@@ -178,8 +127,6 @@ may_start_watch(int c)
 	return c == C_KEEP || c == C_RELINK;
 }
 
-static char rc_path[PATH_MAX];
-
 /* The rc script as sshd runs ~/.ssh/rc: fork, exec /bin/sh, wait. */
 static void
 rc_alone(const char *authsock)
@@ -214,35 +161,6 @@ run_case(int c, struct split *split)
 			    c == C_KEEP_P0 ? confdir_p0 :
 			    c >= C_RC_LINK ? confdir_rc : confdir_mod,
 			    c == C_KEEP_HUNG ? hung_sock : live_sock, split);
-}
-
-/* A socket's directory is moved where no scan looks, and back. */
-static void
-set_visible(const char *dir, const char *hidden, int visible)
-{
-	struct stat st;
-	int now = stat(dir, &st) == 0;
-
-	if (visible == now)
-		return;
-	if (visible ? rename(hidden, dir) : rename(dir, hidden))
-		die("rename %s: %m", dir);
-}
-
-/* The answering agent's socket lives in live_dir: hidden, nothing of
- * alice's answers. */
-static void
-live_visible(int visible)
-{
-	set_visible(live_dir, HIDDEN_DIR, visible);
-}
-
-/* The hung agent's socket: seen only where a case asks for it, or every
- * search for a new target would wait for it. */
-static void
-hung_visible(int visible)
-{
-	set_visible(hung_dir, HIDDEN_HUNG, visible);
 }
 
 static void
@@ -318,7 +236,7 @@ struct hung_split {
 	unsigned gave_up;		/* closes that waited STOP_WAIT_MS */
 };
 
-static unsigned hung_every = 100, hung_probe_ms = 300;
+static unsigned hung_every = 100;
 
 /* Does case c run in round r? */
 static int
@@ -1175,91 +1093,6 @@ bench_login(const struct login_opts *o, struct stats *with,
 	free(td);
 }
 
-/* ---- set-up ---- */
-
-static void
-make_confdir(char *out, size_t sz, const char *name, const char *line)
-{
-	char path[PATH_MAX];
-
-	fmt(out, sz, "%s/%s", BENCH_DIR, name);
-	if (mkdir(out, 0755) != 0 && errno != EEXIST)
-		die("mkdir %s: %m", out);
-	fmt(path, sizeof(path), "%s/%s", out, SERVICE);
-	write_file(path, line);
-}
-
-static void
-setup(void)
-{
-	char line[PATH_MAX + 128], *rc = rc_path, script[1024], host[256],
-	    shorthost[256];
-	struct passwd *pw = getpwnam(USER);
-
-	if (pw == NULL)
-		die("no user %s (run inside tests/lib/ns-run)", USER);
-	alice = *pw;
-	alice.pw_dir = strdup(pw->pw_dir);
-	if (al_hostnames(host, sizeof(host), shorthost, sizeof(shorthost)) != 0)
-		die("gethostname: %m");
-	al_hosthash(host, hosthash);
-	fmt(link_dir, sizeof(link_dir), "%s/.ssh", alice.pw_dir);
-	fmt(link_path, sizeof(link_path), "%s/agent-%s.sock", link_dir,
-		 shorthost);
-	if (mkdir(link_dir, 0700) != 0 && errno != EEXIST)
-		die("mkdir %s: %m", link_dir);
-	if (chown(link_dir, alice.pw_uid, alice.pw_gid) != 0)
-		die("chown %s: %m", link_dir);
-	if (mkdir(BENCH_DIR, 0755) != 0 && errno != EEXIST)
-		die("mkdir %s: %m", BENCH_DIR);
-
-	fmt(line, sizeof(line), "session required %s\n", module_path);
-	make_confdir(confdir_mod, sizeof(confdir_mod), "module", line);
-	make_confdir(confdir_permit, sizeof(confdir_permit), "permit",
-		     "session required pam_permit.so\n");
-	/* The seed's ~/.ssh/rc, run once per login (open_session only). */
-	fmt(rc, sizeof(rc_path), "%s/ssh-rc", BENCH_DIR);
-	fmt(script, sizeof(script),
-		 "LINK=%s\n"
-		 "if [ ! -S \"$LINK\" ] && [ -S \"$SSH_AUTH_SOCK\" ]; then\n"
-		 "\tln -sf \"$SSH_AUTH_SOCK\" \"$LINK\"\n"
-		 "fi\n", link_path);
-	write_file(rc, script);
-	fmt(line, sizeof(line),
-		 "session required pam_permit.so\n"
-		 "session required pam_exec.so type=open_session /bin/sh %s\n", rc);
-	make_confdir(confdir_rc, sizeof(confdir_rc), "rc", line);
-	fmt(line, sizeof(line), "session required %s probe=0\n", module_path);
-	make_confdir(confdir_p0, sizeof(confdir_p0), "module-probe0", line);
-	fmt(line, sizeof(line), "session required %s probe=%u\n", module_path,
-	    hung_probe_ms);
-	make_confdir(confdir_hp, sizeof(confdir_hp), "module-hungprobe", line);
-
-	make_ssh_dir(live_dir, sizeof(live_dir), alice.pw_uid, alice.pw_gid);
-	make_ssh_dir(hung_dir, sizeof(hung_dir), alice.pw_uid, alice.pw_gid);
-}
-
-static struct agents live_agents;
-
-/* alice's socket whose agent answers, for the transaction and heal cases,
- * and one whose agent hangs; both served by one thread of this process. */
-static void
-live_start(void)
-{
-	fmt(live_sock, sizeof(live_sock), "%s/agent.%ld", live_dir,
-	    (long)getpid());
-	fmt(hung_sock, sizeof(hung_sock), "%s/agent.%ld", hung_dir,
-	    (long)getpid());
-	memset(&live_agents, 0, sizeof(live_agents));
-	live_agents.s.lfd[0] = listen_at(live_sock);
-	live_agents.s.mode[0] = AGENT_ANSWERS;
-	live_agents.s.lfd[1] = listen_at(hung_sock);
-	live_agents.s.mode[1] = AGENT_HANGS;
-	live_agents.s.n = 2;
-	agents_start(&live_agents);
-	hung_visible(0);
-}
-
 static void
 part_row(const char *what, const struct stats *s, const struct stats *cpu)
 {
@@ -1364,6 +1197,8 @@ main(int argc, char **argv)
 {
 	unsigned rounds = 2000, rc_every = 5, heal = 1000, scale = 300;
 	unsigned split = 200, hung = 50, hung_default = 5, hung_timeouts;
+	unsigned hung_probe_ms = 300;
+	const char *module_path;
 	struct stats parts[NPARTS], parts_cpu[NPARTS], rt;
 	char label[64];
 	struct login_opts lo = { 0 };
@@ -1430,7 +1265,7 @@ main(int argc, char **argv)
 	 * pam_start() maps and initialises it and every pam_end() unmaps it. */
 	selinux_state = is_selinux_enabled();
 #endif
-	setup();
+	setup(module_path, hung_probe_ms);
 	live_start();
 	if (one >= 0 && one < NCASES) {
 		/* One transaction of one case, for strace or perf. */
@@ -1439,7 +1274,7 @@ main(int argc, char **argv)
 			run_case(one, NULL);
 			c |= verify_case(one, case_done());
 		}
-		agents_stop(&live_agents);
+		live_stop();
 		return c != 0 || pam_failures != 0;
 	}
 
@@ -1464,7 +1299,7 @@ main(int argc, char **argv)
 	/* 3: 10,000 foreign entries; alice's sockets on top. */
 	progress("3. scale: %u calls per size", scale);
 	live_visible(0);
-	agents_stop(&live_agents);
+	live_stop();
 	foreign_make();
 	for (i = 0; i < 3; i++) {
 		progress("scale: %zu live sockets", sizes[i]);

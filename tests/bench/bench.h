@@ -5,6 +5,7 @@
 #ifndef AGENTBENCH_H
 #define AGENTBENCH_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stddef.h>
@@ -65,9 +66,35 @@ void reap_leftovers(void);
 void load_on(void);
 void load_off(void);
 
-/* ---- the user the logins are for, set up by setup() ---- */
+/* ---- fixture.c: alice, her link, the PAM stacks, her two agents ---- */
 
+/* alice and where her link is (~/.ssh/agent-<short host>.sock); the
+ * host's hash names the sockets of the ~/.ssh/agent layout. */
 extern struct passwd alice;
+extern char link_path[AL_SUN_PATH_MAX], link_dir[AL_SUN_PATH_MAX];
+extern char hosthash[AL_HOSTHASH_LEN + 1];
+/* PAM configuration directories, each with an sshd service: the module
+ * (probe= default), pam_permit alone, the rc script through pam_exec,
+ * the module with probe=0, and with the hung heal's probe=. */
+extern char confdir_mod[64], confdir_permit[64], confdir_rc[64],
+    confdir_p0[64], confdir_hp[64];
+extern char rc_path[PATH_MAX];
+/* alice's socket whose agent answers, and one whose agent hangs. */
+extern char live_dir[AL_SUN_PATH_MAX], live_sock[AL_SUN_PATH_MAX];
+extern char hung_dir[AL_SUN_PATH_MAX], hung_sock[AL_SUN_PATH_MAX];
+
+/* A target that is gone, as sshd leaves it after a clean disconnect. */
+#define DEAD_TARGET "/tmp/ssh-GoneGone00/agent.99999"
+
+void set_link(const char *target);
+void drop_link(void);
+int link_is(const char *target);
+/* Shows or hides the answering, the hung agent's socket from the scans. */
+void live_visible(int visible);
+void hung_visible(int visible);
+void setup(const char *module, unsigned hung_probe);
+void live_start(void);
+void live_stop(void);
 
 /* ---- agents.c: the fake agents ---- */
 
