@@ -137,4 +137,41 @@ void agent_serve(struct agent_server *s);
 void agents_start(struct agents *a);
 void agents_stop(struct agents *a);
 
+/* ---- transactions.c: 1. one PAM transaction, case by case ---- */
+
+/* How long a watch started against a hung agent may take to end: it asks
+ * that agent for probe= (1000 ms by default) with SIGTERM blocked. */
+#define WATCH_END_MS (AL_DEFAULT_PROBE_MS + HEAL_TIMEOUT_MS)
+
+/* The cases, in the table's order. */
+enum { C_PERMIT, C_KEEP, C_KEEP_P0, C_KEEP_HUNG, C_RELINK, C_REMOVE,
+       C_RC_LINK, C_RC_KEEP, C_RC_SH, NCASES };
+
+/* A case's median transaction, its runs and how they ended. */
+struct case_result {
+	double p50;
+	size_t runs;
+	unsigned watches;		/* transactions that started a watch */
+	unsigned bad;
+};
+
+/* The hung case call by call. */
+struct hung_split {
+	struct stats open, close;
+	unsigned gave_up;		/* closes that waited STOP_WAIT_MS */
+};
+
+/* A case is set up, run (split: NULL), verified and its watch reaped. */
+struct split;
+void setup_case(int c);
+void run_case(int c, struct split *split);
+int verify_case(int c, unsigned watches);
+unsigned case_done(void);
+void bench_transactions(unsigned rounds, unsigned rc_every, unsigned hung_every,
+			struct case_result *res, struct hung_split *hs);
+struct stats agent_roundtrip(unsigned reps);
+void print_transactions(const struct case_result *res,
+			const struct hung_split *hs, const struct stats *rt,
+			int selinux);
+
 #endif
