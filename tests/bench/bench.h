@@ -174,4 +174,16 @@ void print_transactions(const struct case_result *res,
 			const struct hung_split *hs, const struct stats *rt,
 			int selinux);
 
+/* ---- remove_parts.c: 1b. the remove case, call by call ---- */
+
+/* What is timed: open and close with close right after open, and after a
+ * connection; a bare child's exit with and without inotify. */
+enum { P_OPEN_NOW, P_CLOSE_NOW, P_OPEN_CONN, P_CLOSE_CONN, P_BARE_INOTIFY,
+       P_BARE_PLAIN, NPARTS };
+
+/* wall[] and cpu[] get NPARTS figures each; a bare child's CPU time is
+ * not taken (cpu[] holds zeros there). */
+void bench_remove_parts(unsigned rounds, struct stats *wall, struct stats *cpu);
+void print_remove_parts(const struct stats *wall, const struct stats *cpu);
+
 #endif
