@@ -186,4 +186,26 @@ enum { P_OPEN_NOW, P_CLOSE_NOW, P_OPEN_CONN, P_CLOSE_CONN, P_BARE_INOTIFY,
 void bench_remove_parts(unsigned rounds, struct stats *wall, struct stats *cpu);
 void print_remove_parts(const struct stats *wall, const struct stats *cpu);
 
+/* ---- heal.c: 2. time to heal, 2b. from a hung link ---- */
+
+/* Diagnostic (--heal-delay): ms the binding child waits before bind(). */
+extern unsigned heal_delay_ms;
+/* Heals that timed out, counted since bench_heal()'s warm-up. */
+extern unsigned heal_timeouts;
+
+/* The heal from a hung link and the gap before bind(), reps times. */
+struct hung_heal {
+	unsigned probe_ms;
+	struct stats heal, gap;
+};
+
+/* reps heals from a dead link, idle and under load in turn; reps from a
+ * hung link with confdir's module, whose probe= is probe_ms. */
+void bench_heal(unsigned reps, struct stats *idle, struct stats *loaded);
+void bench_heal_hung(unsigned reps, const char *confdir, unsigned probe_ms,
+		     struct hung_heal *out);
+void print_heal(const struct stats *idle, const struct stats *loaded,
+		unsigned timeouts);
+void print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts);
+
 #endif
