@@ -208,4 +208,12 @@ void print_heal(const struct stats *idle, const struct stats *loaded,
 		unsigned timeouts);
 void print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts);
 
+/* ---- scale.c: 3. scale with many sockets and foreign entries ---- */
+
+#define SCALE_RUNS 4
+/* Calls that did not leave the link at alice's newest socket. */
+extern unsigned scale_bad;
+void bench_scale(unsigned reps, struct stats *sc);
+void print_scale(const struct stats *sc);
+
 #endif
