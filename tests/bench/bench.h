@@ -216,4 +216,28 @@ extern unsigned scale_bad;
 void bench_scale(unsigned reps, struct stats *sc);
 void print_scale(const struct stats *sc);
 
+/* ---- whole_login.c: 4. whole login against the private sshd ---- */
+
+/* --login N PAMFILE WITH WITHOUT AGENTSOCK SSHCONFIG HOST: PAMFILE is the
+ * sshd's PAM stack, rewritten as WITH or WITHOUT before each login. */
+struct login_opts {
+	const char *pam_file, *with, *without, *agent, *ssh_config, *host;
+	unsigned reps;
+};
+
+/* The median of the paired differences with and without, and its 95 %
+ * confidence interval from order statistics (distribution-free: the
+ * count of differences below the true median is binomial(n, 1/2)). */
+struct paired {
+	size_t n;
+	double p50, lo, hi;
+};
+
+/* Logins that failed, not counted. */
+extern unsigned login_failures;
+void bench_login(const struct login_opts *o, struct stats *with,
+		 struct stats *without, struct paired *diff);
+void print_login(const struct login_opts *o, const struct stats *with,
+		 const struct stats *without, const struct paired *diff);
+
 #endif

@@ -8,7 +8,7 @@ BENCH_SRCS = tests/bench/agentbench.c tests/bench/common.c \
              tests/bench/processes.c tests/bench/agents.c \
              tests/bench/fixture.c tests/bench/transactions.c \
              tests/bench/remove_parts.c tests/bench/heal.c \
-             tests/bench/scale.c
+             tests/bench/scale.c tests/bench/whole_login.c
 
 # Built in one command from the sources: no objects to ignore or clean.
 $(BENCH_PROG): $(BENCH_SRCS) tests/bench/bench.h $(LIBAL) $(HEADERS)
