@@ -4,7 +4,7 @@
 # Runs as root inside tests/lib/ns-run (private namespaces).
 BENCH_PROG = tests/bench/agentbench
 # One file a measurement, and what they share (bench.h, common.c).
-BENCH_SRCS = tests/bench/agentbench.c tests/bench/common.c \
+BENCH_SRCS = tests/bench/main.c tests/bench/common.c \
              tests/bench/processes.c tests/bench/agents.c \
              tests/bench/fixture.c tests/bench/transactions.c \
              tests/bench/remove_parts.c tests/bench/heal.c \

@@ -8,55 +8,43 @@
  *      PAM_TTY "ssh", open, close, pam_end): the module in five states
  *      (link alive and its agent answering, the same with probe=0, link
  *      alive and its agent hung; relink; remove), pam_permit.so alone,
- *      pam_exec.so running a seed-style ~/.ssh/rc, interleaved in rounds;
- *      then the remove case call by call, and the kernel's part of
- *      close's wait: a bare child with and without inotify, told to exit;
+ *      pam_exec.so running a seed-style ~/.ssh/rc, interleaved in rounds
+ *      (transactions.c); then the remove case call by call, and the
+ *      kernel's part of close's wait: a bare child with and without
+ *      inotify, told to exit (remove_parts.c);
  *   2. time to heal: after pam_open_session (nothing live: the watch runs)
  *      a child of this process binds /tmp/ssh-XXXXXXXXXX/agent.<its pid>
  *      as alice, the way sshd's post-auth child does, and answers on it
  *      as an agent; the time until the link points at it, idle and with
- *      two spinning processes;
+ *      two spinning processes (heal.c);
  *   2b. the same from a hung link: open keeps it and the watch asks its
- *      agent again, for probe= ms, before it looks at the new socket;
+ *      agent again, for probe= ms, before it looks at the new socket
+ *      (heal.c);
  *   3. scale: pam_close_session relinking a dead link with 10,000 foreign
- *      entries in /tmp and 1, 10 and 100 live sockets of alice's;
+ *      entries in /tmp and 1, 10 and 100 live sockets of alice's
+ *      (scale.c);
  *   4. whole login (with --login): "ssh -A host true" against the private
- *      sshd, with and without the module in its PAM stack, alternating.
+ *      sshd, with and without the module in its PAM stack, alternating
+ *      (whole_login.c).
  * Nothing here judges a time: the figures are printed, not asserted.
+ * This file holds the options, the order of the runs and the table's
+ * order; bench.h declares what the files share.
  *
- * The agent sockets are fake agents (see "fake agents" below): the module
- * asks each socket SSH_AGENTC_EXTENSION "query", and a socket that only
- * accepts is a hung agent to it.
+ * The agent sockets are fake agents (agents.c): the module asks each
+ * socket SSH_AGENTC_EXTENSION "query", and a socket that only accepts is
+ * a hung agent to it.  alice, her link, the PAM stacks and her two
+ * agents are set up in fixture.c; clocks, statistics, the table's rows
+ * and the PAM handle in common.c.
  *
  * This process is the "sshd monitor": the module's watch is a detached
- * grandchild, so it becomes a child subreaper and reaps what is left.
+ * grandchild, so it becomes a child subreaper and reaps what is left
+ * (processes.c).
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <limits.h>
-#include <math.h>
-#include <poll.h>
-#include <pthread.h>
-#include <pwd.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <security/pam_appl.h>
 
 #include "bench.h"
 
