@@ -64,67 +64,100 @@ usage(void)
 	exit(2);
 }
 
+/* The options; main() gives the defaults. */
+struct options {
+	const char *module;
+	unsigned rounds, rc_every, heal, scale, split, hung, hung_default;
+	unsigned hung_every, hung_probe_ms;
+	int one;			/* --one: a case's number, or -1 */
+	struct login_opts lo;		/* lo.reps 0: no --login */
+};
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	int i;
+
+	if (argc < 2)
+		usage();
+	o->module = argv[1];
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+			o->rounds = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--rc-every") == 0 && i + 1 < argc)
+			o->rc_every = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--heal-delay") == 0 && i + 1 < argc)
+			heal_delay_ms = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--one") == 0 && i + 1 < argc)
+			o->one = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--heal") == 0 && i + 1 < argc)
+			o->heal = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
+			o->scale = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--split") == 0 && i + 1 < argc)
+			o->split = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-every") == 0 && i + 1 < argc)
+			o->hung_every = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung") == 0 && i + 1 < argc)
+			o->hung = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-probe") == 0 && i + 1 < argc)
+			o->hung_probe_ms = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--hung-default") == 0 && i + 1 < argc)
+			o->hung_default = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--login") == 0 && i + 7 < argc) {
+			o->lo.reps = (unsigned)atoi(argv[++i]);
+			o->lo.pam_file = argv[++i];
+			o->lo.with = argv[++i];
+			o->lo.without = argv[++i];
+			o->lo.agent = argv[++i];
+			o->lo.ssh_config = argv[++i];
+			o->lo.host = argv[++i];
+		} else
+			usage();
+	}
+	/* probe=0 has no hung agent to heal from: the link that accepts is
+	 * kept and no watch starts. */
+	if (o->rounds == 0 || o->rc_every == 0 || o->heal == 0 ||
+	    o->scale == 0 || o->split == 0 || o->hung_every == 0 ||
+	    o->hung_probe_ms == 0 || o->hung_probe_ms > AL_MAX_PROBE_MS)
+		usage();
+}
+
+/* --one: three transactions of case c, for strace or perf; returns the
+ * exit status. */
+static int
+one_case(int c)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < 3; i++) {
+		setup_case(c);
+		run_case(c, NULL);
+		bad |= verify_case(c, case_done());
+	}
+	live_stop();
+	return bad != 0 || pam_failures != 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	unsigned rounds = 2000, rc_every = 5, heal = 1000, scale = 300;
-	unsigned split = 200, hung = 50, hung_default = 5, hung_timeouts;
-	unsigned hung_every = 100, hung_probe_ms = 300;
+	struct options o = {
+		.rounds = 2000, .rc_every = 5, .heal = 1000, .scale = 300,
+		.split = 200, .hung = 50, .hung_default = 5, .hung_every = 100,
+		.hung_probe_ms = 300, .one = -1,
+	};
 	int selinux_state = -1;	/* is_selinux_enabled(); -1: not linked */
-	const char *module_path;
+	unsigned hung_timeouts;
 	struct stats parts[NPARTS], parts_cpu[NPARTS], rt;
-	struct login_opts lo = { 0 };
 	struct case_result res[NCASES];
 	struct hung_split hs;
 	struct hung_heal hh[2];
 	struct stats hi, hl, sc[SCALE_RUNS], lw, ln;
 	struct paired ld = { 0, 0, 0, 0 };
 	double t_start = now_us();
-	int i, c, one = -1;
 
-	if (argc < 2)
-		usage();
-	module_path = argv[1];
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-			rounds = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--rc-every") == 0 && i + 1 < argc)
-			rc_every = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--heal-delay") == 0 && i + 1 < argc)
-			heal_delay_ms = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--one") == 0 && i + 1 < argc)
-			one = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--heal") == 0 && i + 1 < argc)
-			heal = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
-			scale = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--split") == 0 && i + 1 < argc)
-			split = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--hung-every") == 0 && i + 1 < argc)
-			hung_every = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--hung") == 0 && i + 1 < argc)
-			hung = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--hung-probe") == 0 && i + 1 < argc)
-			hung_probe_ms = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--hung-default") == 0 && i + 1 < argc)
-			hung_default = (unsigned)atoi(argv[++i]);
-		else if (strcmp(argv[i], "--login") == 0 && i + 7 < argc) {
-			lo.reps = (unsigned)atoi(argv[++i]);
-			lo.pam_file = argv[++i];
-			lo.with = argv[++i];
-			lo.without = argv[++i];
-			lo.agent = argv[++i];
-			lo.ssh_config = argv[++i];
-			lo.host = argv[++i];
-		} else
-			usage();
-	}
-	/* probe=0 has no hung agent to heal from: the link that accepts is
-	 * kept and no watch starts. */
-	if (rounds == 0 || rc_every == 0 || heal == 0 || scale == 0 ||
-	    split == 0 || hung_every == 0 || hung_probe_ms == 0 ||
-	    hung_probe_ms > AL_MAX_PROBE_MS)
-		usage();
+	parse_options(argc, argv, &o);
 	if (geteuid() != 0)
 		die("must run as root, inside tests/lib/ns-run");
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
@@ -135,46 +168,39 @@ main(int argc, char **argv)
 	 * pam_start() maps and initialises it and every pam_end() unmaps it. */
 	selinux_state = is_selinux_enabled();
 #endif
-	setup(module_path, hung_probe_ms);
+	setup(o.module, o.hung_probe_ms);
 	live_start();
-	if (one >= 0 && one < NCASES) {
-		/* One transaction of one case, for strace or perf. */
-		for (i = 0, c = 0; i < 3; i++) {
-			setup_case(one);
-			run_case(one, NULL);
-			c |= verify_case(one, case_done());
-		}
-		live_stop();
-		return c != 0 || pam_failures != 0;
-	}
+	if (o.one >= 0 && o.one < NCASES)
+		return one_case(o.one);
 
 	/* 1 */
 	progress("1. PAM transactions: %u rounds (rc script every %u, hung "
-		 "agent every %u)", rounds, rc_every, hung_every);
-	rt = agent_roundtrip(rounds);
-	bench_transactions(rounds, rc_every, hung_every, res, &hs);
-	progress("1b. the remove case call by call: %u rounds", split);
-	bench_remove_parts(split, parts, parts_cpu);
+		 "agent every %u)", o.rounds, o.rc_every, o.hung_every);
+	rt = agent_roundtrip(o.rounds);
+	bench_transactions(o.rounds, o.rc_every, o.hung_every, res, &hs);
+	progress("1b. the remove case call by call: %u rounds", o.split);
+	bench_remove_parts(o.split, parts, parts_cpu);
 	/* 2 */
-	progress("2. time to heal: %u repetitions", heal);
-	bench_heal(heal, &hi, &hl);
+	progress("2. time to heal: %u repetitions", o.heal);
+	bench_heal(o.heal, &hi, &hl);
 	hung_timeouts = heal_timeouts;
 	progress("2b. heal from a hung link: %u at probe=%u, %u at probe=%u",
-		 hung, hung_probe_ms, hung_default, AL_DEFAULT_PROBE_MS);
+		 o.hung, o.hung_probe_ms, o.hung_default, AL_DEFAULT_PROBE_MS);
 	memset(hh, 0, sizeof(hh));
-	bench_heal_hung(hung, confdir_hp, hung_probe_ms, &hh[0]);
-	bench_heal_hung(hung_default, confdir_mod, AL_DEFAULT_PROBE_MS, &hh[1]);
+	bench_heal_hung(o.hung, confdir_hp, o.hung_probe_ms, &hh[0]);
+	bench_heal_hung(o.hung_default, confdir_mod, AL_DEFAULT_PROBE_MS,
+			&hh[1]);
 	hung_timeouts = heal_timeouts - hung_timeouts;
 	heal_timeouts -= hung_timeouts;
 	/* 3: 10,000 foreign entries; alice's sockets on top. */
-	progress("3. scale: %u calls per size", scale);
+	progress("3. scale: %u calls per size", o.scale);
 	live_visible(0);
 	live_stop();
-	bench_scale(scale, sc);
+	bench_scale(o.scale, sc);
 	/* 4 */
-	if (lo.reps > 0) {
-		progress("4. whole login: %u of each", lo.reps);
-		bench_login(&lo, &lw, &ln, &ld);
+	if (o.lo.reps > 0) {
+		progress("4. whole login: %u of each", o.lo.reps);
+		bench_login(&o.lo, &lw, &ln, &ld);
 	}
 	reap_leftovers();
 
@@ -184,7 +210,7 @@ main(int argc, char **argv)
 	print_heal(&hi, &hl, heal_timeouts);
 	print_heal_hung(hh, 2, hung_timeouts);
 	print_scale(sc);
-	print_login(&lo, &lw, &ln, &ld);
+	print_login(&o.lo, &lw, &ln, &ld);
 	if (pam_failures || scale_bad)
 		row("\nWARNING: %lu PAM calls failed or ended in the wrong state, "
 		    "%u scale calls did not relink\n", pam_failures, scale_bad);
