@@ -48,6 +48,7 @@ void table_print(void);
 void write_file(const char *path, const char *text);
 void random_alnum(char *out, size_t n);
 void make_ssh_dir(char *out, size_t sz, uid_t uid, gid_t gid);
+void child_quiet(int nfds, const char *authsock);
 
 /* A PAM handle for USER on SERVICE with confdir's stack, PAM_TTY "ssh"
  * and SSH_AUTH_SOCK=authsock, as sshd starts one; check() counts a

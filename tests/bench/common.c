@@ -3,6 +3,7 @@
  * clocks, statistics, the table's rows, files and PAM transactions.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,15 +17,22 @@
 
 /* ---- messages ---- */
 
+/* A line on stderr: prefix, then fmt's text. */
+static void
+say(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 die(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "agentbench: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
+	say("agentbench: ", fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -35,9 +43,7 @@ progress(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "# ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
+	say("# ", fmt, ap);
 	va_end(ap);
 }
 
@@ -192,6 +198,19 @@ make_ssh_dir(char *out, size_t sz, uid_t uid, gid_t gid)
 	}
 	if (chown(out, uid, gid) != 0)
 		die("chown %s: %m", out);
+}
+
+/* In a forked child, before its exec: the first nfds of stdin, stdout
+ * and stderr on /dev/null, and SSH_AUTH_SOCK=authsock. */
+void
+child_quiet(int nfds, const char *authsock)
+{
+	int fd, i;
+
+	if ((fd = open("/dev/null", O_RDWR)) >= 0)
+		for (i = 0; i < nfds; i++)
+			dup2(fd, i);
+	setenv("SSH_AUTH_SOCK", authsock, 1);
 }
 
 /* ---- PAM ---- */

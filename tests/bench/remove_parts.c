@@ -54,6 +54,21 @@ remove_one(unsigned conn_ms, struct cost *open_c, struct cost *close_c)
 		pam_failures++;
 }
 
+/* remove_one(), its open and close going to parts open_p and close_p of
+ * round r. */
+static void
+remove_round(unsigned conn_ms, int open_p, int close_p, unsigned r,
+	     double **w, double **c)
+{
+	struct cost o, cl;
+
+	remove_one(conn_ms, &o, &cl);
+	w[open_p][r] = o.wall;
+	c[open_p][r] = o.cpu;
+	w[close_p][r] = cl.wall;
+	c[close_p][r] = cl.cpu;
+}
+
 static volatile sig_atomic_t bare_stop;
 
 static void
@@ -139,7 +154,6 @@ void
 bench_remove_parts(unsigned rounds, struct stats *wall, struct stats *cpu)
 {
 	double *w[NPARTS], *c[NPARTS];
-	struct cost o, cl;
 	unsigned r, k;
 	int p;
 
@@ -151,18 +165,11 @@ bench_remove_parts(unsigned rounds, struct stats *wall, struct stats *cpu)
 		for (k = 0; k < 4; k++) {
 			switch ((k + r) % 4) {
 			case 0:
-				remove_one(0, &o, &cl);
-				w[P_OPEN_NOW][r] = o.wall;
-				c[P_OPEN_NOW][r] = o.cpu;
-				w[P_CLOSE_NOW][r] = cl.wall;
-				c[P_CLOSE_NOW][r] = cl.cpu;
+				remove_round(0, P_OPEN_NOW, P_CLOSE_NOW, r, w, c);
 				break;
 			case 1:
-				remove_one(CONN_MS, &o, &cl);
-				w[P_OPEN_CONN][r] = o.wall;
-				c[P_OPEN_CONN][r] = o.cpu;
-				w[P_CLOSE_CONN][r] = cl.wall;
-				c[P_CLOSE_CONN][r] = cl.cpu;
+				remove_round(CONN_MS, P_OPEN_CONN, P_CLOSE_CONN, r,
+					     w, c);
 				break;
 			case 2:
 				w[P_BARE_INOTIFY][r] = bare_one(1, CONN_MS);

@@ -8,7 +8,6 @@
  * sees it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,17 +76,13 @@ may_start_watch(int c)
 static void
 rc_alone(const char *authsock)
 {
-	int st, fd;
+	int st;
 	pid_t pid = fork();
 
 	if (pid < 0)
 		die("fork: %m");
 	if (pid == 0) {
-		if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-		}
-		setenv("SSH_AUTH_SOCK", authsock, 1);
+		child_quiet(2, authsock);
 		execl("/bin/sh", "sh", rc_path, (char *)NULL);
 		_exit(127);
 	}

@@ -4,7 +4,6 @@
  * stack, alternating.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +17,14 @@ one_login(const struct login_opts *o)
 {
 	double t0, t1;
 	pid_t pid;
-	int st, fd;
+	int st;
 
 	t0 = now_us();
 	pid = fork();
 	if (pid < 0)
 		die("fork: %m");
 	if (pid == 0) {
-		if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		setenv("SSH_AUTH_SOCK", o->agent, 1);
+		child_quiet(3, o->agent);
 		execlp("ssh", "ssh", "-F", o->ssh_config, "-A", o->host, "true",
 		       (char *)NULL);
 		_exit(127);
