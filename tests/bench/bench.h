@@ -15,9 +15,13 @@
 
 #include "agentlink.h"
 
+/* Where the PAM stacks and the rc script are written. */
 #define BENCH_DIR "/run/agentlink-bench"
+/* Every transaction's service and user, as sshd's for alice. */
 #define SERVICE "sshd"
 #define USER "alice"
+/* The longest a heal is waited for; other waits give this much beyond
+ * what they expect (WATCH_END_MS, a bare child's exit). */
 #define HEAL_TIMEOUT_MS 3000
 
 /* ---- common.c: messages, clocks, statistics, the table, files, PAM ---- */
@@ -90,7 +94,8 @@ extern char hung_dir[AL_SUN_PATH_MAX], hung_sock[AL_SUN_PATH_MAX];
 void set_link(const char *target);
 void drop_link(void);
 int link_is(const char *target);
-/* Shows or hides the answering, the hung agent's socket from the scans. */
+/* Puts the answering (live) or the hung agent's socket where the module
+ * looks (1), or moves it where no scan does (0). */
 void live_visible(int visible);
 void hung_visible(int visible);
 void setup(const char *module, unsigned hung_probe);
@@ -159,10 +164,11 @@ struct case_result {
 /* The hung case call by call. */
 struct hung_split {
 	struct stats open, close;
-	unsigned gave_up;		/* closes that waited STOP_WAIT_MS */
+	unsigned gave_up;		/* closes that waited all STOP_WAIT_MS */
 };
 
-/* A case is set up, run (split: NULL), verified and its watch reaped. */
+/* One case: set up, run (split, unless NULL, gets the times of open and
+ * of close), verified, and its watch reaped. */
 struct split;
 void setup_case(int c);
 void run_case(int c, struct split *split);
@@ -211,6 +217,7 @@ void print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts);
 
 /* ---- scale.c: 3. scale with many sockets and foreign entries ---- */
 
+/* 1, 10 and 100 of alice's sockets among the foreign entries; 100 alone. */
 #define SCALE_RUNS 4
 /* Calls that did not leave the link at alice's newest socket. */
 extern unsigned scale_bad;

@@ -12,6 +12,8 @@
 
 #include "bench.h"
 
+/* One login: the milliseconds from fork() to ssh's exit, or -1 when it
+ * fails. */
 static double
 one_login(const struct login_opts *o)
 {
@@ -37,6 +39,8 @@ one_login(const struct login_opts *o)
 	return (t1 - t0) / 1000.0;
 }
 
+/* A file's text, in one of two buffers: the stack with the module and
+ * the one without are both held. */
 static char *
 slurp(const char *path)
 {
