@@ -3,9 +3,16 @@
 # part of make check: it prints figures and asserts none of them.
 # Runs as root inside tests/lib/ns-run (private namespaces).
 BENCH_PROG = tests/bench/agentbench
+# One file a measurement, and what they share (bench.h, common.c).
+BENCH_SRCS = tests/bench/main.c tests/bench/common.c \
+             tests/bench/processes.c tests/bench/agents.c \
+             tests/bench/fixture.c tests/bench/transactions.c \
+             tests/bench/remove_parts.c tests/bench/heal.c \
+             tests/bench/scale.c tests/bench/whole_login.c
 
-$(BENCH_PROG): tests/bench/agentbench.c $(LIBAL) $(HEADERS)
-	$(CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(CFLAGS) -o $@ $< $(LIBAL) -lpam $(SELINUX_LIBS) -lm -pthread
+# Built in one command from the sources: no objects to ignore or clean.
+$(BENCH_PROG): $(BENCH_SRCS) tests/bench/bench.h $(LIBAL) $(HEADERS)
+	$(CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LIBAL) -lpam $(SELINUX_LIBS) -lm -pthread
 
 CLEAN_FILES += $(BENCH_PROG)
 
