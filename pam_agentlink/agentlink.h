@@ -279,6 +279,10 @@ struct al_cands {
 	size_t n, cap;
 	size_t dropped;			/* older ones left out (AL_CANDS_MAX) */
 	size_t unread;			/* directories cut at AL_SCAN_ENTRIES_MAX */
+	/* al_scan_target() keeps its candidate's directory open, so that
+	 * the probe does not walk to it again. */
+	int dirfd_set;
+	int dirfd;
 };
 
 int al_scan(const struct al_ctx *ctx, struct al_cands *out);
@@ -302,7 +306,9 @@ int al_target_gone(const struct al_ctx *ctx, const char *path);
 /* Connects to candidate c through a checked descriptor, never by a path
  * that could be swapped: as al_connect_nb(). */
 int al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
-		    int *fdp);
+		    int dirfd, int *fdp);
+/* The directory al_scan_target() kept open for candidate c, or -1. */
+int al_cands_dirfd(const struct al_cands *cands, const struct al_candidate *c);
 /* As al_probe(), through al_cand_connect(). */
 int al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c);
 /* The place's directory is local to this host: not below the home, which

@@ -75,8 +75,8 @@ verdict(const struct al_ctx *ctx, enum al_answer a)
  * wait for all the answers at the same time.
  */
 static void
-probe_batch(const struct al_ctx *ctx, struct al_candidate **v, size_t n,
-	    const struct timespec *deadline)
+probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
+	    struct al_candidate **v, size_t n, const struct timespec *deadline)
 {
 	enum al_answer res[PROBE_BATCH];
 	sigset_t term, old;
@@ -90,7 +90,7 @@ probe_batch(const struct al_ctx *ctx, struct al_candidate **v, size_t n,
 			v[i]->live = AL_HUNG;
 			continue;
 		}
-		r = al_cand_connect(ctx, v[i], &fds[m]);
+		r = al_cand_connect(ctx, v[i], al_cands_dirfd(cands, v[i]), &fds[m]);
 		/* A full backlog (EAGAIN) is a listener too busy to ask. */
 		v[i]->live = r == 1 || (r < 0 && errno == EAGAIN) ? AL_LIVE : AL_DEAD;
 		if (r == 1 && ctx->probe_ms > 0)
@@ -161,7 +161,7 @@ probe_for(const struct al_ctx *ctx, struct al_cands *cands, int want,
 			break;
 		v[n++] = c;
 	}
-	probe_batch(ctx, v, n, deadline);
+	probe_batch(ctx, cands, v, n, deadline);
 }
 
 static int

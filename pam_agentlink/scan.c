@@ -22,12 +22,30 @@
 
 #define SUB_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
+static void
+drop_dirfd(struct al_cands *c)
+{
+	if (c->dirfd_set)
+		close(c->dirfd);
+	c->dirfd_set = 0;
+	c->dirfd = -1;
+}
+
 void
 al_cands_free(struct al_cands *c)
 {
+	drop_dirfd(c);
 	free(c->v);
 	c->v = NULL;
 	c->n = c->cap = 0;
+}
+
+int
+al_cands_dirfd(const struct al_cands *cands, const struct al_candidate *c)
+{
+	/* Kept for al_scan_target()'s one candidate alone. */
+	return cands->dirfd_set && cands->n == 1 && c == &cands->v[0] ?
+	    cands->dirfd : -1;
 }
 
 static int
@@ -209,6 +227,7 @@ al_scan(const struct al_ctx *ctx, struct al_cands *out)
 	size_t i;
 	int fd, r = 0;
 
+	drop_dirfd(out);
 	out->n = out->dropped = out->unread = 0;
 	for (i = 0; r == 0 && i < ctx->nplaces; i++) {
 		if ((fd = place_open(ctx, i, AL_DIR_READ)) < 0)
@@ -273,7 +292,12 @@ target_in(const struct al_ctx *ctx, struct al_cands *out, size_t i,
 	}
 	if (fd >= 0) {
 		r = add_socket(ctx, out, fd, &w, name);
-		close(fd);
+		if (out->n == 1 && !out->dirfd_set) {
+			out->dirfd = fd;
+			out->dirfd_set = 1;
+		} else {
+			close(fd);
+		}
 	}
 	return r;
 }
@@ -286,13 +310,16 @@ al_scan_target(const struct al_ctx *ctx, const char *path,
 	size_t i;
 	int r = 0;
 
+	drop_dirfd(out);
 	out->n = 0;
 	for (i = 0; i < ctx->nplaces && out->n == 0 && r == 0; i++)
 		if ((rest = below(path, ctx->places[i].dir)) != NULL)
 			r = target_in(ctx, out, i, rest);
 	/* Only what a scan would have listed under the very same name. */
-	if (r == 0 && out->n == 1 && strcmp(out->v[0].path, path) != 0)
+	if (r == 0 && out->n == 1 && strcmp(out->v[0].path, path) != 0) {
 		out->n = 0;
+		drop_dirfd(out);
+	}
 	return r;
 }
 
@@ -375,21 +402,24 @@ al_target_gone(const struct al_ctx *ctx, const char *path)
  */
 int
 al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
-		int *fdp)
+		int dirfd, int *fdp)
 {
 	char proc[32];
 	struct stat st;
-	int placefd, dfd, sfd, r, saved;
+	int placefd, dfd = dirfd, sfd, r, saved;
 
 	*fdp = -1;
-	dfd = al_cand_dir_open(ctx, c, &placefd);
-	if (placefd >= 0)
-		close(placefd);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -1;
+	if (dfd < 0) {
+		dfd = al_cand_dir_open(ctx, c, &placefd);
+		if (placefd >= 0)
+			close(placefd);
+		if (dfd < 0)
+			return errno == ENOENT ? 0 : -1;
+	}
 	sfd = openat(dfd, c->path + c->name_off, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	saved = errno;
-	close(dfd);
+	if (dfd != dirfd)
+		close(dfd);
 	if (sfd < 0)
 		return saved == ENOENT ? 0 : -1;
 	/* Replaced since the scan: not known, so neither live nor dead (a
@@ -411,7 +441,7 @@ al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
 int
 al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c)
 {
-	int fd, r = al_cand_connect(ctx, c, &fd);
+	int fd, r = al_cand_connect(ctx, c, -1, &fd);
 
 	if (r == 1)
 		close(fd);
