@@ -18,35 +18,18 @@
 int
 al_probe(const char *path)
 {
-	struct sockaddr_un sun;
-	size_t len = strlen(path);
-	int fd, r, saved;
+	int fd, r = al_connect_nb(path, &fd);
 
-	if (len >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, len + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	do {
-		r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	} while (r != 0 && errno == EINTR);
-	saved = errno;
-	close(fd);
-	if (r == 0 || saved == EAGAIN || saved == EINPROGRESS)
-		return 1;
-	errno = saved;
-	return saved == ECONNREFUSED ? 0 : -1;
+	if (r == 1)
+		close(fd);
+	/* A full backlog is a listener, too busy to take us now. */
+	return r == 1 || (r < 0 && errno == EAGAIN) ? 1 : r;
 }
 
 /*
- * The same connect, keeping the connection for al_agent_query().  On Linux
- * a Unix stream connect() completes or fails at once; EINPROGRESS (other
- * systems) is handed over as connected, since al_agent_query() waits for
+ * A non-blocking connect, keeping the connection for al_agent_query().
+ * On Linux a Unix stream connect() completes or fails at once;
+ * EINPROGRESS (other systems) is handed over as connected, since al_agent_query() waits for
  * the socket to become writable before it sends anything.  A full backlog
  * (EAGAIN) leaves no connection to ask, so it is an error here, though
  * al_probe() counts it as alive.
