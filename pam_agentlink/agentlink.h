@@ -182,6 +182,8 @@ struct al_decision {
 	int index;
 };
 
+/* a is newer than b: a later mtime, or the greater path when equal. */
+int al_cand_newer(const struct al_candidate *a, const struct al_candidate *b);
 struct al_decision al_decide(enum al_policy policy,
 			     const struct al_link_state *link,
 			     const struct al_candidate *cand, size_t n);

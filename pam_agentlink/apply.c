@@ -125,13 +125,6 @@ probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
 	}
 }
 
-static int
-mtime_newer(const struct al_candidate *a, const struct al_candidate *b)
-{
-	return a->mtime.tv_sec != b->mtime.tv_sec ?
-	    a->mtime.tv_sec > b->mtime.tv_sec : a->mtime.tv_nsec > b->mtime.tv_nsec;
-}
-
 /*
  * Learns the liveness of candidate want: alone when it is the link's
  * target (policy=keep asks about nothing else), else together with the
@@ -154,7 +147,7 @@ probe_for(const struct al_ctx *ctx, struct al_cands *cands, int want,
 				continue;
 			for (k = 0; k < n && v[k] != &cands->v[i]; k++)
 				;
-			if (k == n && (c == NULL || mtime_newer(&cands->v[i], c)))
+			if (k == n && (c == NULL || al_cand_newer(&cands->v[i], c)))
 				c = &cands->v[i];
 		}
 		if (c == NULL)

@@ -15,8 +15,8 @@
 #include "agentlink.h"
 
 /* Newer first: later mtime, then the greater path, so ties are stable. */
-static int
-newer(const struct al_candidate *a, const struct al_candidate *b)
+int
+al_cand_newer(const struct al_candidate *a, const struct al_candidate *b)
 {
 	if (a->mtime.tv_sec != b->mtime.tv_sec)
 		return a->mtime.tv_sec > b->mtime.tv_sec;
@@ -49,19 +49,19 @@ best_target(const struct al_candidate *cand, size_t n, int *probe)
 		const struct al_candidate *c = &cand[i];
 
 		if (c->live == AL_UNKNOWN &&
-		    (unknown < 0 || newer(c, &cand[unknown])))
+		    (unknown < 0 || al_cand_newer(c, &cand[unknown])))
 			unknown = (int)i;
 		else if (c->live == AL_ANSWERS &&
-			 (answers < 0 || newer(c, &cand[answers])))
+			 (answers < 0 || al_cand_newer(c, &cand[answers])))
 			answers = (int)i;
-		else if (usable(c) && (accepts < 0 || newer(c, &cand[accepts])))
+		else if (usable(c) && (accepts < 0 || al_cand_newer(c, &cand[accepts])))
 			accepts = (int)i;
 	}
 	best = answers >= 0 ? answers : accepts;
 	*probe = -1;
 	if (unknown >= 0 &&
-	    (answers < 0 || newer(&cand[unknown], &cand[answers])) &&
-	    (accepts < 0 || newer(&cand[unknown], &cand[accepts])))
+	    (answers < 0 || al_cand_newer(&cand[unknown], &cand[answers])) &&
+	    (accepts < 0 || al_cand_newer(&cand[unknown], &cand[accepts])))
 		*probe = unknown;
 	return best;
 }

@@ -20,7 +20,6 @@
 
 #include "agentlink.h"
 
-#define SUB_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 static void
 drop_dirfd(struct al_cands *c)
@@ -48,12 +47,6 @@ al_cands_dirfd(const struct al_cands *cands, const struct al_candidate *c)
 	    cands->dirfd : -1;
 }
 
-static int
-mtime_older(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec != b->tv_sec ? a->tv_sec < b->tv_sec : a->tv_nsec < b->tv_nsec;
-}
-
 /* Keeps the newest AL_CANDS_MAX: a full list gives up its oldest. */
 static int
 push(struct al_cands *c, const struct al_candidate *cand)
@@ -63,10 +56,10 @@ push(struct al_cands *c, const struct al_candidate *cand)
 
 	if (c->n == AL_CANDS_MAX) {
 		for (i = 1; i < c->n; i++)
-			if (mtime_older(&c->v[i].mtime, &c->v[old].mtime))
+			if (al_cand_newer(&c->v[old], &c->v[i]))
 				old = i;
 		c->dropped++;
-		if (mtime_older(&c->v[old].mtime, &cand->mtime))
+		if (al_cand_newer(cand, &c->v[old]))
 			c->v[old] = *cand;
 		return 0;
 	}
