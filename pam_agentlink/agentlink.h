@@ -520,6 +520,7 @@ struct al_watch_proc {
 /* Starts agentlink-watch detached, as the user; logs when it cannot. */
 void al_watch_start(const struct al_watch_spec *s, struct al_watch_proc *w);
 /* Ends the watch w (SIGTERM, then SIGKILL) and waits for its exit. */
-void al_watch_stop_proc(const struct al_ctx *ctx, const struct al_watch_proc *w);
+void al_watch_stop_proc(const struct al_ctx *ctx,
+			const struct al_watch_proc *w);
 
 #endif /* AGENTLINK_H */

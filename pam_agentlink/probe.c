@@ -29,10 +29,10 @@ al_probe(const char *path)
 /*
  * A non-blocking connect, keeping the connection for al_agent_query().
  * On Linux a Unix stream connect() completes or fails at once;
- * EINPROGRESS (other systems) is handed over as connected, since al_agent_query() waits for
- * the socket to become writable before it sends anything.  A full backlog
- * (EAGAIN) leaves no connection to ask, so it is an error here, though
- * al_probe() counts it as alive.
+ * EINPROGRESS (other systems) is handed over as connected, since
+ * al_agent_query() waits for the socket to become writable before it
+ * sends anything.  A full backlog (EAGAIN) leaves no connection to ask,
+ * so it is an error here, though al_probe() counts it as alive.
  */
 int
 al_connect_nb(const char *path, int *fdp)

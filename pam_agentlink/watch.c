@@ -182,7 +182,8 @@ watch_place(struct watch *w, size_t i)
 			(void)add_fd_watch(w, deepest, i, ROLE_CHAIN, -1);
 		return;
 	}
-	if (pl->kind == AL_PLACE_SHARED && (dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0 &&
+	if (pl->kind == AL_PLACE_SHARED &&
+	    (dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0 &&
 	    (d = fdopendir(dup)) != NULL) {
 		while ((de = readdir(d)) != NULL)
 			if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
