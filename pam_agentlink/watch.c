@@ -182,13 +182,18 @@ watch_place(struct watch *w, size_t i)
 			(void)add_fd_watch(w, deepest, i, ROLE_CHAIN, -1);
 		return;
 	}
+	/* The user's own per-connection directories that exist already;
+	 * readdir() takes a copy of the descriptor, the watch the original. */
 	if (pl->kind == AL_PLACE_SHARED &&
-	    (dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0 &&
-	    (d = fdopendir(dup)) != NULL) {
-		while ((de = readdir(d)) != NULL)
-			if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
-				watch_sub(w, dirfd(d), i, de->d_name);
-		closedir(d);
+	    (dup = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0) {
+		if ((d = fdopendir(dup)) == NULL) {
+			close(dup);
+		} else {
+			while ((de = readdir(d)) != NULL)
+				if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
+					(void)watch_sub(w, dirfd(d), i, de->d_name);
+			closedir(d);
+		}
 	}
 	(void)add_fd_watch(w, fd, i, ROLE_PLACE, -1);
 }
