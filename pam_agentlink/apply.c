@@ -230,6 +230,9 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 
 	memset(out, 0, sizeof(*out));
 	out->action = AL_ACT_NONE;
+	/* Read before anything can fail: the watch looks at them after. */
+	if (ctx->policy == AL_POLICY_INTERACTIVE)
+		al_cands_tty(ctx, cands);
 	if ((dfd = al_linkdir_open(ctx, &base)) < 0)
 		return AL_ERR;
 	if (al_link_read(dfd, base, &link.kind, out->old_target,
