@@ -267,8 +267,10 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 		close(dfd);
 		return AL_AGAIN;
 	}
-	if ((flags & AL_KEEP_ONLY) && d.action != AL_ACT_KEEP &&
-	    d.action != AL_ACT_REFUSE) {
+	/* Only the target was looked at: a hung one is kept only once
+	 * nothing else is known to be alive, which takes a full look. */
+	if ((flags & AL_KEEP_ONLY) && d.action != AL_ACT_REFUSE &&
+	    (d.action != AL_ACT_KEEP || d.reason != AL_WHY_ALIVE)) {
 		close(dfd);
 		return AL_AGAIN;
 	}
