@@ -1,8 +1,9 @@
 # pam_agentlink - top-level build.
 #   make            build pam_agentlink.so
 #   make check      unit, module and end-to-end tests (as root: namespaces)
-#   make install    the module, its helper agentlink-watch and the manual
-#                   page; DESTDIR, PAMDIR, LIBEXECDIR, MANDIR override
+#   make install    the module, its helper agentlink-watch, the command
+#                   agentlink and the manual pages; DESTDIR, PREFIX, BINDIR,
+#                   PAMDIR, LIBEXECDIR, MANDIR override
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -51,9 +52,16 @@ LIBEXECDIR ?= /usr/libexec
 HELPERDIR  ?= $(LIBEXECDIR)/pam_agentlink
 MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
               pam_agentlink/spawn.o
+# The user's command, from the same library.
+CMD      = agentlink
+CMD_OBJS = pam_agentlink/agentlink_cmd.o pam_agentlink/cmd_sys.o \
+           pam_agentlink/cmd_view.o pam_agentlink/cmd_status.o \
+           pam_agentlink/cmd_doctor.o
+PREFIX   ?= /usr
+BINDIR   ?= $(PREFIX)/bin
 
 .PHONY: all check install uninstall clean
-all: $(MODULE) $(HELPER)
+all: $(MODULE) $(HELPER) $(CMD)
 
 %.o: %.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -78,6 +86,14 @@ $(MODULE): $(MODULE_OBJS) $(LIBAL)
 $(HELPER): pam_agentlink/watch_helper.o $(LIBAL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
 
+$(CMD_OBJS): pam_agentlink/cmd.h
+# doctor looks for a module named without a path where libpam does.
+pam_agentlink/cmd_doctor.o: pam_agentlink/cmd_doctor.c $(HEADERS) Makefile
+	$(CC) $(CPPFLAGS) -DAL_PAMDIR='"$(PAMDIR)"' $(ALL_CFLAGS) -c -o $@ $<
+
+$(CMD): $(CMD_OBJS) $(LIBAL)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
+
 MANDIR   ?= /usr/share/man
 MANPAGE   = pam_agentlink/pam_agentlink.8
 
@@ -95,4 +111,4 @@ uninstall:
 include tests/tests.mk
 
 clean: tests-clean
-	rm -f $(MODULE) $(HELPER) $(LIBAL) pam_agentlink/*.o
+	rm -f $(MODULE) $(HELPER) $(CMD) $(LIBAL) pam_agentlink/*.o

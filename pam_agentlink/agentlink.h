@@ -283,6 +283,10 @@ struct al_hung {
  * includes) is none of ctx's places; -1 then, else 0. */
 int al_sshd_config_check(const struct al_ctx *ctx, const struct al_user *user,
 			 const char *config);
+/* Is one AgentSocketPath value of sshd's among ctx's places?  A value
+ * that cannot be compared (it does not expand for user) counts as one. */
+int al_sshd_value_covered(const struct al_ctx *ctx, const struct al_user *user,
+			  const char *value);
 
 /* ---- candidate discovery (scan.c) ---- */
 

@@ -33,8 +33,8 @@ $(TEST_MODULE): pam_agentlink/pam_agentlink.o pam_agentlink/login.o tests/build/
 	$(link_module)
 
 TESTS       = $(UNIT_TESTS) tests/unit/probe_agent.t tests/module/module.t
-CHECK_BUILD = $(MODULE) $(HELPER) $(TEST_MODULE) $(UNIT_TESTS) $(TEST_TOOLS) \
-              $(MODULE_TEST)
+CHECK_BUILD = $(MODULE) $(HELPER) $(CMD) $(TEST_MODULE) $(UNIT_TESTS) \
+              $(TEST_TOOLS) $(MODULE_TEST)
 CLEAN_FILES =
 
 # Each suite adds itself to TESTS, CHECK_BUILD and CLEAN_FILES in its own
