@@ -14,6 +14,19 @@
 
 #include "cmd.h"
 
+/* Newest first, then by path: a stable order for people and scripts. */
+static int
+by_age(const void *a, const void *b)
+{
+	const struct al_candidate *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec > y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec > y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
 /* Connects to candidates [from, from + n) and asks those that accept. */
 static void
 probe_batch(const struct cmd *c, struct view *v, size_t from, size_t n)
@@ -183,6 +196,8 @@ cmd_view_load(struct cmd *c, struct view *v)
 		fprintf(stderr, "agentlink: out of memory listing agent sockets\n");
 		return -1;
 	}
+	if (v->cands.n > 1)
+		qsort(v->cands.v, v->cands.n, sizeof(v->cands.v[0]), by_age);
 	for (i = 0; i < v->cands.n; i += n) {
 		n = v->cands.n - i < AL_QUERY_MAX ? v->cands.n - i : AL_QUERY_MAX;
 		probe_batch(c, v, i, n);
