@@ -94,18 +94,25 @@ pam_agentlink/cmd_doctor.o: pam_agentlink/cmd_doctor.c $(HEADERS) Makefile
 $(CMD): $(CMD_OBJS) $(LIBAL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
 
-MANDIR   ?= /usr/share/man
+# PREFIX moves the command and the manual pages; the helper's path is
+# compiled into the module, so LIBEXECDIR does not follow it.
+MANDIR   ?= $(PREFIX)/share/man
 MANPAGE   = pam_agentlink/pam_agentlink.8
+CMDMAN    = pam_agentlink/agentlink.1
 
-install: $(MODULE) $(HELPER)
-	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(MANDIR)/man8
+install: $(MODULE) $(HELPER) $(CMD)
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
 	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER)
+	install -m 0755 $(CMD) $(DESTDIR)$(BINDIR)/$(CMD)
 	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
+	install -m 0644 $(CMDMAN) $(DESTDIR)$(MANDIR)/man1/agentlink.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER) \
-	  $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
+	  $(DESTDIR)$(BINDIR)/$(CMD) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8 \
+	  $(DESTDIR)$(MANDIR)/man1/agentlink.1
 	-rmdir $(DESTDIR)$(HELPERDIR)
 
 include tests/tests.mk
