@@ -270,6 +270,11 @@ main(int argc, char **argv)
 	if (setup_user(&c) != 0)
 		return CMD_USAGE;
 	setup_options(&c);
+	/* doctor says it among its checks; elsewhere it is said once here. */
+	if (c.pam.found == -1 && strcmp(command, "doctor") != 0)
+		fprintf(stderr, "agentlink: cannot read %s (%s): the options on the "
+			"module's PAM line are not known; using %s alone\n",
+			c.pam.file, c.pam.why, c.cfg.conf);
 	if (setup_ctx(&c, probe_set) != 0)
 		return CMD_USAGE;
 	rc = run(&c, command);

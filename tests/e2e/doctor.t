@@ -9,6 +9,7 @@
 #   - no module line (one commented out), UsePAM and AllowAgentForwarding
 #     off: each said, exit 1;
 #   - the setup as documented, in tmux and in screen: no problem, exit 0;
+#   - a PAM stack the user cannot read: said, not taken for a problem;
 #   - as root, sshd -T runs and doctor reads sshd's settings from it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,7 @@ e2e_pam "$E2E_MODULE"
 e2e_sshd_start
 e2e_admin_files
 e2e_cmd_install
-tap_plan 17
+tap_plan 19
 
 ready() { grep -q ready "$1" 2>/dev/null; }
 link_live() { e2e_link_live; }
@@ -117,6 +118,18 @@ tap_check "documented setup, in screen: no problem found, exit 0" \
 tap_check "documented setup, in screen: its configuration sets SSH_AUTH_SOCK" \
 	has "ok       screen: its configuration sets SSH_AUTH_SOCK for new windows"
 as_alice screen -S work -X quit 2>/dev/null || true
+
+# ---- a PAM stack the user cannot read ----
+chmod 0600 /etc/pam.d/sshd /etc/pam.d/sshd-agentlink
+err=$(as_alice "$E2E_CMD" status 2>&1 >/dev/null) || true
+tap_diag "status, stderr: $err"
+tap_check "unreadable PAM stack: status says the line's options are not known and it uses agentlink.conf alone" \
+	eval 'grep -q "agentlink: cannot read /etc/pam.d/sshd[-a-z]* (Permission denied): the options on the module.s PAM line are not known; using /etc/security/agentlink.conf alone" <<<"$err"'
+out=$(as_alice "$E2E_CMD" doctor 2>&1) || true
+tap_diag "$out"
+tap_check "unreadable PAM stack: doctor notes that it cannot tell (a note, not a problem)" \
+	eval 'has "note     PAM: cannot read /etc/pam.d/sshd" && ! has "problem  PAM"'
+chmod 0644 /etc/pam.d/sshd /etc/pam.d/sshd-agentlink
 
 # ---- sshd -T, where it runs ----
 out=$(env -u SSH_AUTH_SOCK -u TMUX -u STY "$E2E_CMD" doctor 2>&1) || true
