@@ -9,7 +9,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 [ "${NS_RUN_INSIDE:-}" = 1 ] || exec "$here/../lib/ns-run" "$here/$(basename "$0")" "$@"
 . "$here/lib.sh"
-e2e_require /usr/sbin/sshd ssh ssh-agent setpriv ss perl
+e2e_require /usr/sbin/sshd ssh ssh-agent setpriv ss perl "$E2E_TOP/tests/tools/sockfix"
 e2e_cmd_require
 
 e2e_setup
@@ -20,7 +20,7 @@ e2e_pam "$E2E_MODULE"
 e2e_sshd_start
 e2e_admin_files
 e2e_cmd_install
-tap_plan 26
+tap_plan 27
 
 ready() { grep -q ready "$1" 2>/dev/null; }
 link_is() { [ "$(e2e_link)" = "$1" ]; }
@@ -115,6 +115,24 @@ tap_diag "utmp record of $term: ${rec:-none}; from: $from"
 from_ok() { if [ -n "$rec" ]; then [ "$from" = "$rec" ] && [ "$rec" = 127.0.0.1 ]; else [ "$from" = null ]; fi; }
 tap_check "B's connection comes from sshd's utmp record's host ($rec), or from unknown (null) without one" from_ok
 tap_check "policy=keep: the rule keeps the link at A" rule_keep "$sa"
+
+# Named as sshd names them, but not alice's to use: bob's socket in bob's
+# directory, alice's socket in a directory anybody may write to, bob's
+# symbolic link to A's directory.  None is listed.
+install -d -m 0700 -o bob -g bob /tmp/ssh-BobBobBob1
+install -d -m 0777 /tmp/ssh-OpenOpen01
+"$E2E_TOP/tests/tools/sockfix" /tmp/ssh-BobBobBob1/agent.4242 4102 <"$E2E_HOLD" >"$E2E_DIR/fix1.out" &
+f1=$!
+"$E2E_TOP/tests/tools/sockfix" /tmp/ssh-OpenOpen01/agent.4243 4101 <"$E2E_HOLD" >"$E2E_DIR/fix2.out" &
+f2=$!
+setpriv --reuid=bob --regid=bob --init-groups ln -s "${sa%/*}" /tmp/ssh-BobLink001
+e2e_wait 5 eval 'ready "$E2E_DIR/fix1.out" && ready "$E2E_DIR/fix2.out"' || e2e_die "sockfix did not start"
+rc=$(st)
+only_hers() { [ "$(j 'join " ", sort map { $_->{path} } @{$j->{sockets}}')" = "$(printf '%s\n' "$sa" "$sb" | sort | tr '\n' ' ' | sed 's/ $//')" ]; }
+tap_check "another user's socket, a socket in a world-writable directory and another user's link are not listed" only_hers
+kill "$f1" "$f2"
+wait "$f1" "$f2" 2>/dev/null || true
+rm -rf /tmp/ssh-BobBobBob1 /tmp/ssh-OpenOpen01 /tmp/ssh-BobLink001
 
 # ---- hung: A's client stopped ----
 kill -STOP "$ca"
