@@ -1,8 +1,9 @@
 # pam_agentlink - top-level build.
 #   make            build pam_agentlink.so
 #   make check      unit, module and end-to-end tests (as root: namespaces)
-#   make install    the module, its helper agentlink-watch and the manual
-#                   page; DESTDIR, PAMDIR, LIBEXECDIR, MANDIR override
+#   make install    the module, its helper agentlink-watch, the command
+#                   agentlink and the manual pages; DESTDIR, PREFIX, BINDIR,
+#                   PAMDIR, LIBEXECDIR, MANDIR override
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -38,7 +39,8 @@ LIB_SRCS = pam_agentlink/log.c pam_agentlink/cfg.c pam_agentlink/expand.c \
            pam_agentlink/linkops.c pam_agentlink/apply.c \
            pam_agentlink/watch.c pam_agentlink/selinux.c \
            pam_agentlink/creds.c pam_agentlink/layout.c \
-           pam_agentlink/safedir.c pam_agentlink/sshdconf.c
+           pam_agentlink/safedir.c pam_agentlink/sshdconf.c \
+           pam_agentlink/conn.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 HEADERS  = pam_agentlink/agentlink.h pam_agentlink/login.h
 
@@ -50,9 +52,16 @@ LIBEXECDIR ?= /usr/libexec
 HELPERDIR  ?= $(LIBEXECDIR)/pam_agentlink
 MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
               pam_agentlink/spawn.o
+# The user's command, from the same library.
+CMD      = agentlink
+CMD_OBJS = pam_agentlink/agentlink_cmd.o pam_agentlink/cmd_sys.o \
+           pam_agentlink/cmd_view.o pam_agentlink/cmd_status.o \
+           pam_agentlink/cmd_doctor.o
+PREFIX   ?= /usr
+BINDIR   ?= $(PREFIX)/bin
 
 .PHONY: all check install uninstall clean
-all: $(MODULE) $(HELPER)
+all: $(MODULE) $(HELPER) $(CMD)
 
 %.o: %.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -77,21 +86,36 @@ $(MODULE): $(MODULE_OBJS) $(LIBAL)
 $(HELPER): pam_agentlink/watch_helper.o $(LIBAL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
 
-MANDIR   ?= /usr/share/man
-MANPAGE   = pam_agentlink/pam_agentlink.8
+$(CMD_OBJS): pam_agentlink/cmd.h
+# doctor looks for a module named without a path where libpam does.
+pam_agentlink/cmd_doctor.o: pam_agentlink/cmd_doctor.c $(HEADERS) Makefile
+	$(CC) $(CPPFLAGS) -DAL_PAMDIR='"$(PAMDIR)"' $(ALL_CFLAGS) -c -o $@ $<
 
-install: $(MODULE) $(HELPER)
-	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(MANDIR)/man8
+$(CMD): $(CMD_OBJS) $(LIBAL)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
+
+# PREFIX moves the command and the manual pages; the helper's path is
+# compiled into the module, so LIBEXECDIR does not follow it.
+MANDIR   ?= $(PREFIX)/share/man
+MANPAGE   = pam_agentlink/pam_agentlink.8
+CMDMAN    = pam_agentlink/agentlink.1
+
+install: $(MODULE) $(HELPER) $(CMD)
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
 	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER)
+	install -m 0755 $(CMD) $(DESTDIR)$(BINDIR)/$(CMD)
 	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
+	install -m 0644 $(CMDMAN) $(DESTDIR)$(MANDIR)/man1/agentlink.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER) \
-	  $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
+	  $(DESTDIR)$(BINDIR)/$(CMD) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8 \
+	  $(DESTDIR)$(MANDIR)/man1/agentlink.1
 	-rmdir $(DESTDIR)$(HELPERDIR)
 
 include tests/tests.mk
 
 clean: tests-clean
-	rm -f $(MODULE) $(HELPER) $(LIBAL) pam_agentlink/*.o
+	rm -f $(MODULE) $(HELPER) $(CMD) $(LIBAL) pam_agentlink/*.o

@@ -47,7 +47,7 @@ int al_join(char *buf, size_t sz, const char *a, const char *b);
 
 /* ---- configuration (cfg.c) ---- */
 
-enum al_policy { AL_POLICY_KEEP, AL_POLICY_NEWEST };
+enum al_policy { AL_POLICY_KEEP, AL_POLICY_NEWEST, AL_POLICY_INTERACTIVE };
 
 #define AL_DEFAULT_LINK "~/.ssh/agent-%H.sock"
 #define AL_DEFAULT_ENV "AGENTLINK_SOCK"
@@ -94,6 +94,10 @@ int al_cfg_load_file(struct al_cfg *cfg, const char *path, int must_exist,
 void al_cfg_load(struct al_cfg *cfg, int argc, const char **argv,
 		 const struct al_log *lg);
 int al_cfg_service_listed(const struct al_cfg *cfg, const char *service);
+/* "keep", "newest", "interactive": the option's word for a policy. */
+const char *al_policy_name(enum al_policy policy);
+/* The policy a word names; -1 when it names none. */
+int al_policy_parse(const char *word, enum al_policy *policy);
 
 /* ---- template expansion (expand.c) ---- */
 
@@ -131,6 +135,19 @@ enum al_liveness {
 	AL_HUNG				/* accepts, but no answer (or a bad one) */
 };
 
+/*
+ * Does a socket's connection have a terminal?  sshd titles the session
+ * process whose pid the socket's name carries "sshd: USER@pts/N" or
+ * "USER@notty"; the caller reads that (al_cands_tty) before it asks the
+ * rule, which looks at it only for policy=interactive.
+ */
+enum al_tty {
+	AL_TTY_UNKNOWN = 0,		/* no pid in the name, no such process, or
+					 * its session has not started yet */
+	AL_TTY_YES,
+	AL_TTY_NO
+};
+
 struct al_candidate {
 	char path[AL_SUN_PATH_MAX];
 	struct timespec mtime;
@@ -141,6 +158,7 @@ struct al_candidate {
 	short place;			/* index in the context's places */
 	unsigned short name_off;	/* where the socket's name starts */
 	enum al_liveness live;
+	enum al_tty interactive;
 };
 
 enum al_link_kind {
@@ -173,7 +191,9 @@ enum al_reason {
 	AL_WHY_GONE,			/* link target no longer exists (set by
 					 * al_settle, not by the rule) */
 	AL_WHY_HUNG,			/* link target does not answer */
-	AL_WHY_ONLY_HUNG		/* ... but nothing else is alive: kept */
+	AL_WHY_ONLY_HUNG,		/* ... but nothing else is alive: kept */
+	AL_WHY_TERMINAL			/* policy=interactive: a connection with a
+					 * terminal (a newer one) is alive */
 };
 
 struct al_decision {
@@ -265,6 +285,10 @@ struct al_hung {
  * includes) is none of ctx's places; -1 then, else 0. */
 int al_sshd_config_check(const struct al_ctx *ctx, const struct al_user *user,
 			 const char *config);
+/* Is one AgentSocketPath value of sshd's among ctx's places?  A value
+ * that cannot be compared (it does not expand for user) counts as one. */
+int al_sshd_value_covered(const struct al_ctx *ctx, const struct al_user *user,
+			  const char *value);
 
 /* ---- candidate discovery (scan.c) ---- */
 
@@ -316,6 +340,26 @@ int al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c);
 /* The place's directory is local to this host: not below the home, which
  * may be shared with other hosts over NFS. */
 int al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c);
+
+/* ---- the connection behind a socket (conn.c) ---- */
+
+/* The sshd process a socket's name carries, as /proc shows it. */
+struct al_conn {
+	pid_t pid, ppid;
+	unsigned long long start;	/* clock ticks after boot */
+	enum al_tty tty;
+	char ttys[64];			/* "pts/0", "notty"; "" if not known */
+};
+
+/* The terminal in sshd's title "sshd...: USER@TTYS" (pure): AL_TTY_NO for
+ * notty, AL_TTY_YES for a terminal, else AL_TTY_UNKNOWN; ttys gets TTYS. */
+enum al_tty al_title_tty(const char *title, const char *user, char *ttys,
+			 size_t sz);
+/* Reads process pid: 0 when it is the user's (every uid is uid) and
+ * titled as sshd titles a connection's process, else -1. */
+int al_conn_read(pid_t pid, uid_t uid, const char *user, struct al_conn *out);
+/* Fills in each candidate's interactive field from its connection. */
+void al_cands_tty(const struct al_ctx *ctx, struct al_cands *cands);
 
 /* ---- trusted directories (safedir.c) ---- */
 

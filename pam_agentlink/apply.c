@@ -223,6 +223,9 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 
 	memset(out, 0, sizeof(*out));
 	out->action = AL_ACT_NONE;
+	/* Read before anything can fail: the watch looks at them after. */
+	if (ctx->policy == AL_POLICY_INTERACTIVE)
+		al_cands_tty(ctx, cands);
 	if ((dfd = al_linkdir_open(ctx, &base)) < 0)
 		return AL_ERR;
 	if (al_link_read(dfd, base, &link.kind, out->old_target,
@@ -257,8 +260,10 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 		close(dfd);
 		return AL_AGAIN;
 	}
-	if ((flags & AL_KEEP_ONLY) && d.action != AL_ACT_KEEP &&
-	    d.action != AL_ACT_REFUSE) {
+	/* Only the target was looked at: a hung one is kept only once
+	 * nothing else is known to be alive, which takes a full look. */
+	if ((flags & AL_KEEP_ONLY) && d.action != AL_ACT_REFUSE &&
+	    (d.action != AL_ACT_KEEP || d.reason != AL_WHY_ALIVE)) {
 		close(dfd);
 		return AL_AGAIN;
 	}

@@ -99,6 +99,33 @@ bad_value(const struct al_log *lg, const char *origin, const char *key,
 	return -1;
 }
 
+static const char *const policy_names[] = {
+	[AL_POLICY_KEEP] = "keep",
+	[AL_POLICY_NEWEST] = "newest",
+	[AL_POLICY_INTERACTIVE] = "interactive",
+};
+
+const char *
+al_policy_name(enum al_policy policy)
+{
+	if ((size_t)policy >= sizeof(policy_names) / sizeof(policy_names[0]))
+		return "keep";
+	return policy_names[policy];
+}
+
+int
+al_policy_parse(const char *word, enum al_policy *policy)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(policy_names) / sizeof(policy_names[0]); i++)
+		if (strcmp(word, policy_names[i]) == 0) {
+			*policy = (enum al_policy)i;
+			return 0;
+		}
+	return -1;
+}
+
 int
 al_cfg_set(struct al_cfg *cfg, const char *opt, const char *origin,
 	   const struct al_log *lg)
@@ -139,13 +166,9 @@ al_cfg_set(struct al_cfg *cfg, const char *opt, const char *origin,
 		else
 			strcpy(cfg->env, val);
 	} else if (KEY("policy")) {
-		if (strcmp(val, "keep") == 0)
-			cfg->policy = AL_POLICY_KEEP;
-		else if (strcmp(val, "newest") == 0)
-			cfg->policy = AL_POLICY_NEWEST;
-		else
+		if (al_policy_parse(val, &cfg->policy) != 0)
 			return bad_value(lg, origin, "policy", val,
-					 "expected keep or newest");
+					 "expected keep, newest or interactive");
 	} else if (KEY("wait")) {
 		if (parse_uint(val, AL_MAX_WAIT, &cfg->wait) != 0)
 			return bad_value(lg, origin, "wait", val,

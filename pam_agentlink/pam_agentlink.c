@@ -71,9 +71,11 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		al_login_check_sshd(l);
 	/* With policy=keep a link whose agent answered stays as it is,
 	 * whatever appears.  One that did not answer within open's few
-	 * milliseconds is asked again by the watch, with time to answer. */
+	 * milliseconds is asked again by the watch, with time to answer.
+	 * Under the other policies this connection's socket may take the
+	 * link (interactive: once its title shows a terminal). */
 	if (l->cfg.wait > 0 &&
-	    (l->cfg.policy == AL_POLICY_NEWEST || !out.link_alive ||
+	    (l->cfg.policy != AL_POLICY_KEEP || !out.link_alive ||
 	     (l->cfg.probe_ms > 0 && !out.link_answers)))
 		al_login_start_watch(pamh, l, &sd->watch, &since);
 	if (pam_set_data(pamh, SESSION_DATA, sd, free_session_data) != PAM_SUCCESS)

@@ -9,6 +9,12 @@
  * (answer unknown), answers, or hung (accepts but does not answer: the
  * connection of a laptop gone to sleep); a target is the newest socket
  * that answers, else the newest that accepts, never a hung one.
+ *
+ * policy=interactive looks first among the connections that have a
+ * terminal (the candidate's interactive field, which the caller reads
+ * from the title sshd gives the connection's process): the newest of
+ * those is the target; when none of them is usable, it keeps a live link
+ * as policy=keep does.
  */
 #include <string.h>
 
@@ -33,14 +39,15 @@ usable(const struct al_candidate *c)
 }
 
 /*
- * The best target among those known: the newest whose agent answers,
- * else the newest that accepts.  *probe gets a candidate to learn about
- * first, one newer than every usable one known, or -1; the caller may
- * learn about several at once, which is how one that answers can beat a
- * newer one that merely accepts.
+ * The best target among those known (with tty_only, among those whose
+ * connection has a terminal): the newest whose agent answers, else the
+ * newest that accepts.  *probe gets a candidate to learn about first, one
+ * newer than every usable one known, or -1; the caller may learn about
+ * several at once, which is how one that answers can beat a newer one
+ * that merely accepts.
  */
 static int
-best_target(const struct al_candidate *cand, size_t n, int *probe)
+best_target(const struct al_candidate *cand, size_t n, int tty_only, int *probe)
 {
 	int answers = -1, accepts = -1, unknown = -1, best;
 	size_t i;
@@ -48,6 +55,8 @@ best_target(const struct al_candidate *cand, size_t n, int *probe)
 	for (i = 0; i < n; i++) {
 		const struct al_candidate *c = &cand[i];
 
+		if (tty_only && c->interactive != AL_TTY_YES)
+			continue;
 		if (c->live == AL_UNKNOWN &&
 		    (unknown < 0 || al_cand_newer(c, &cand[unknown])))
 			unknown = (int)i;
@@ -89,10 +98,37 @@ decision(enum al_action action, enum al_reason reason, int index)
 	return d;
 }
 
+/*
+ * policy=interactive: the newest usable connection with a terminal, if
+ * there is one (AL_ACT_NONE otherwise: the caller goes on as keep).  A
+ * connection whose terminal is not known counts as one without.
+ */
+static struct al_decision
+decide_terminal(const struct al_link_state *link, int target,
+		const struct al_candidate *cand, size_t n)
+{
+	enum al_reason why;
+	int best, probe;
+
+	best = best_target(cand, n, 1, &probe);
+	if (probe >= 0)
+		return decision(AL_ACT_PROBE,
+		    link_reason(link->kind, target, cand), probe);
+	if (best < 0)
+		return decision(AL_ACT_NONE, AL_WHY_MISSING, -1);
+	if (best == target)
+		return decision(AL_ACT_KEEP, AL_WHY_ALIVE, best);
+	why = link_reason(link->kind, target, cand);
+	/* The link's socket may well be alive: it is left for a terminal. */
+	return decision(AL_ACT_LINK, why == AL_WHY_NEWER ? AL_WHY_TERMINAL : why,
+	    best);
+}
+
 struct al_decision
 al_decide(enum al_policy policy, const struct al_link_state *link,
 	  const struct al_candidate *cand, size_t n)
 {
+	struct al_decision d;
 	int target = -1, best, probe;
 
 	if (link->kind == AL_LINK_OTHER)
@@ -101,6 +137,12 @@ al_decide(enum al_policy policy, const struct al_link_state *link,
 	    (size_t)link->target < n)
 		target = link->target;
 
+	if (policy == AL_POLICY_INTERACTIVE) {
+		d = decide_terminal(link, target, cand, n);
+		if (d.action != AL_ACT_NONE)
+			return d;
+		policy = AL_POLICY_KEEP;	/* no terminal: keep a live link */
+	}
 	if (policy == AL_POLICY_KEEP && target >= 0) {
 		if (cand[target].live == AL_UNKNOWN)
 			return decision(AL_ACT_PROBE, AL_WHY_ALIVE, target);
@@ -108,7 +150,7 @@ al_decide(enum al_policy policy, const struct al_link_state *link,
 			return decision(AL_ACT_KEEP, AL_WHY_ALIVE, target);
 	}
 
-	best = best_target(cand, n, &probe);
+	best = best_target(cand, n, 0, &probe);
 	if (probe >= 0)
 		return decision(AL_ACT_PROBE,
 		    link_reason(link->kind, target, cand), probe);
@@ -151,6 +193,8 @@ al_reason_text(enum al_reason why)
 		return "its agent does not answer";
 	case AL_WHY_ONLY_HUNG:
 		return "its agent does not answer, but no other agent socket is alive";
+	case AL_WHY_TERMINAL:
+		return "policy=interactive prefers the newest connection with a terminal";
 	}
 	return "unknown reason";
 }

@@ -106,7 +106,7 @@ build_argv(struct al_watch_argv *a, const struct al_watch_spec *s)
 	arg(a, "home=%s", c->home);
 	arg(a, "link=%s", c->link);
 	arg(a, "hosthash=%s", c->hosthash);
-	arg(a, "policy=%s", c->policy == AL_POLICY_NEWEST ? "newest" : "keep");
+	arg(a, "policy=%s", al_policy_name(c->policy));
 	arg(a, "probe=%u", c->probe_ms);
 	arg(a, "wait=%u", s->wait_ms);
 	arg(a, "monitor=%ld:%llu", (long)s->monitor, s->monitor_start);

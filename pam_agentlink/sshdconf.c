@@ -72,21 +72,28 @@ struct check {
 	int logged;
 };
 
-/* Is sshd's value among the module's places? */
-static int
-covered(const struct check *ck, const char *value)
+int
+al_sshd_value_covered(const struct al_ctx *ctx, const struct al_user *user,
+		      const char *value)
 {
 	static const struct al_log quiet = { NULL, NULL, 0 };
 	struct al_place pl;
 	size_t i;
 
-	if (al_places_expand(value, ck->user, &pl, 1, &quiet) != 1)
+	if (al_places_expand(value, user, &pl, 1, &quiet) != 1)
 		return 1;		/* not one we can compare: stay quiet */
-	for (i = 0; i < ck->ctx->nplaces; i++)
-		if (ck->ctx->places[i].kind == pl.kind &&
-		    strcmp(ck->ctx->places[i].dir, pl.dir) == 0)
+	for (i = 0; i < ctx->nplaces; i++)
+		if (ctx->places[i].kind == pl.kind &&
+		    strcmp(ctx->places[i].dir, pl.dir) == 0)
 			return 1;
 	return 0;
+}
+
+/* Is sshd's value among the module's places? */
+static int
+covered(const struct check *ck, const char *value)
+{
+	return al_sshd_value_covered(ck->ctx, ck->user, value);
 }
 
 static void file_check(struct check *ck, const char *path, int depth);

@@ -7,6 +7,13 @@
  * the places sshd creates sockets in with inotify, settles the link each
  * time one appears, and ends as soon as its own connection's socket is
  * live, its time is up, or the sshd process it serves has exited.
+ *
+ * With policy=interactive the socket is not enough: sshd makes it when
+ * the client asks for agent forwarding, a moment before the client's
+ * request for a terminal (or its command) gives the connection's process
+ * its title.  Until the title tells, the watch reads it again at growing
+ * intervals (cheap: two small files of /proc) and settles once more when
+ * it does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +60,7 @@ struct watch {
 	struct wentry v[WATCH_MAX];
 	pid_t parent;
 	struct timespec since;
+	pid_t own_pid;			/* own socket's process, terminal unknown */
 };
 
 static long
@@ -290,10 +298,31 @@ is_own(const struct watch *w, const struct al_candidate *c)
 	     c->mtime.tv_nsec >= w->since.tv_nsec);
 }
 
+/* policy=interactive, and whether c's connection has a terminal is not
+ * known yet (though it can be: its name carries a pid). */
+static int
+waits_for_tty(const struct watch *w, const struct al_candidate *c)
+{
+	return w->ctx->policy == AL_POLICY_INTERACTIVE && c->pid > 0 &&
+	    c->interactive == AL_TTY_UNKNOWN;
+}
+
+/* Has own_pid's title said terminal or notty (or is it gone)? */
+static int
+tty_known(const struct watch *w)
+{
+	struct al_conn conn;
+
+	return al_conn_read(w->own_pid, w->ctx->uid, w->ctx->user, &conn) != 0 ||
+	    conn.tty != AL_TTY_UNKNOWN;
+}
+
 /*
  * One pass: settle the link over a fresh scan.  Returns 1 when this
  * connection's socket is live (the job is done), 0 when it has not
- * appeared, -1 when it exists but does not accept connections yet.
+ * appeared, -1 when it exists but does not accept connections yet, 2
+ * when it is live but whether its connection has a terminal is not known
+ * yet (policy=interactive).
  */
 static int
 pass(struct watch *w)
@@ -325,11 +354,24 @@ pass(struct watch *w)
 		}
 	}
 	(void)al_settle(w->ctx, &cands, "watch", 0, &out);
-	if (own >= 0)
+	if (own >= 0 && waits_for_tty(w, &cands.v[own])) {
+		w->own_pid = cands.v[own].pid;
+		state = 2;
+		al_debug(w->ctx->log, "watch: own socket %s is live; waiting for "
+			 "its session to show a terminal or none", cands.v[own].path);
+	} else if (own >= 0) {
 		al_debug(w->ctx->log, "watch: own socket %s is live; done",
 			 cands.v[own].path);
+	}
 	al_cands_free(&cands);
 	return state;
+}
+
+/* The next wait before looking again: 1 ms, doubling up to RETRY_MAX_MS. */
+static long
+backoff(long ms)
+{
+	return ms == 0 ? 1 : ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : ms * 2;
 }
 
 int
@@ -342,7 +384,7 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 	struct timespec tmo;
 	sigset_t waitmask;
 	long left, retry_ms = 0;
-	int state, r, due;
+	int state = 0, r, due;
 	size_t i;
 
 	memset(&w, 0, sizeof(w));
@@ -378,10 +420,7 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 			state = pass(&w);
 			if (state == 1)
 				break;
-			retry_ms = state < 0 ?
-			    (retry_ms ? retry_ms * 2 : 1) : 0;
-			if (retry_ms > RETRY_MAX_MS)
-				retry_ms = RETRY_MAX_MS;
+			retry_ms = state == 0 ? 0 : backoff(retry_ms);
 		}
 		if ((left = ms_until(&deadline)) <= 0) {
 			al_debug(ctx->log, "watch: no socket of this connection "
@@ -411,8 +450,12 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 		/* Without a pidfd, notice the parent's exit at each wake-up. */
 		if (parent_pidfd < 0 && kill(parent_pid, 0) != 0 && errno == ESRCH)
 			break;
-		due = (r > 0 && (pfd[0].revents & POLLIN) && drain_events(&w)) ||
-		    (r == 0 && retry_ms > 0);
+		due = r > 0 && (pfd[0].revents & POLLIN) && drain_events(&w);
+		/* A title still without a terminal is not worth a pass. */
+		if (r == 0 && retry_ms > 0 && state == 2 && !tty_known(&w))
+			retry_ms = backoff(retry_ms);
+		else if (r == 0 && retry_ms > 0)
+			due = 1;
 	}
 	close(w.ifd);
 	return 0;

@@ -3,7 +3,8 @@
  * pam_agentlink's open_session (spawn.c) as the user, with an empty
  * environment and its inputs on argv as name=value words:
  *
- *   ident= service= user= uid= gid= home= link= hosthash= policy=keep|newest
+ *   ident= service= user= uid= gid= home= link= hosthash=
+ *   policy=keep|newest|interactive
  *   probe=MS wait=MS monitor=PID:START since=SEC.NSEC place=KIND:DIR...
  *   [debug]
  *
@@ -139,8 +140,8 @@ parse_one(struct watch_args *w, const char *a)
 		return copy(w->ctx.hosthash, sizeof(w->ctx.hosthash), v);
 	else if (IS("place"))
 		return place(w, v);
-	else if (IS("policy") && (strcmp(v, "keep") == 0 || strcmp(v, "newest") == 0))
-		w->ctx.policy = v[0] == 'k' ? AL_POLICY_KEEP : AL_POLICY_NEWEST;
+	else if (IS("policy"))
+		return al_policy_parse(v, &w->ctx.policy);
 	else if (IS("uid") && number(v, (uid_t)-2, &n) == 0)
 		w->ctx.uid = (uid_t)n;
 	else if (IS("gid") && number(v, (gid_t)-2, &n) == 0)

@@ -3,7 +3,7 @@
 TEST_CFLAGS = $(WARNINGS) $(WERROR) $(CFLAGS) -Itests/lib
 UNIT_TESTS  = tests/unit/test_rule tests/unit/test_expand tests/unit/test_cfg \
               tests/unit/test_hosthash tests/unit/test_scan tests/unit/test_creds \
-              tests/unit/test_probe
+              tests/unit/test_probe tests/unit/test_conn
 TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix tests/tools/agentprobe \
               tests/tools/fusehang
 MODULE_TEST = tests/module/test_module
@@ -34,8 +34,8 @@ $(TEST_MODULE): pam_agentlink/pam_agentlink.o pam_agentlink/login.o tests/build/
 	$(link_module)
 
 TESTS       = $(UNIT_TESTS) tests/unit/probe_agent.t tests/module/module.t
-CHECK_BUILD = $(MODULE) $(HELPER) $(TEST_MODULE) $(UNIT_TESTS) $(TEST_TOOLS) \
-              $(MODULE_TEST)
+CHECK_BUILD = $(MODULE) $(HELPER) $(CMD) $(TEST_MODULE) $(UNIT_TESTS) \
+              $(TEST_TOOLS) $(MODULE_TEST)
 CLEAN_FILES =
 
 # Each suite adds itself to TESTS, CHECK_BUILD and CLEAN_FILES in its own

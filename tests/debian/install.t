@@ -17,7 +17,7 @@ if dpkg-query -W -f '${Status}' libpam-agentlink 2>/dev/null | grep -q installed
 	echo "1..0 # SKIP libpam-agentlink is installed on this host"; exit 0
 fi
 . "$top/tests/e2e/lib.sh"
-tap_plan 13
+tap_plan 16
 t_start=$(e2e_ms)
 
 # 1. Build, from a copy of the tree in the private /tmp.
@@ -61,6 +61,9 @@ conffiles() { [ "$(dpkg-query -W -f '${Conffiles}' libpam-agentlink | awk 'NF {p
 tap_check "agentlink.conf and agentlink.sh are conffiles" conffiles
 man_finds() { man -w pam_agentlink >/dev/null; }
 tap_check "man finds pam_agentlink(8)" man_finds
+cmd=/usr/bin/agentlink
+cmd_ok() { [ "$(stat -c '%U %a' "$cmd" 2>/dev/null)" = "root 755" ] && man -w 1 agentlink >/dev/null; }
+tap_check "the command is $cmd (root, 0755: no setuid bit) and man finds agentlink(1)" cmd_ok
 ex=/usr/share/doc/libpam-agentlink/examples
 tap_check "the snippets are in $ex" test -f "$ex/tmux.conf" -a -f "$ex/screenrc" -a -f "$ex/pam.d-sshd.snippet"
 
@@ -111,6 +114,17 @@ while :; do
 done
 tap_diag "pane after reconnecting with B: $(tr '\n' ' ' <<<"$after") link -> $(e2e_link)"
 tap_check "after the reconnect the old pane lists B's key (installed module + snippet)" grep -q "$fpB" <<<"$after"
+# The installed command, as alice, reads the documented line and finds
+# the link working; doctor, in the old pane, finds nothing to fix.
+status_out=$(as_alice "$cmd" status 2>&1) && rc=0 || rc=$?
+tap_diag "$status_out"
+tap_check "agentlink status (installed) exits 0: the link works" \
+	eval '[ "$rc" = 0 ] && grep -qF "link:    $E2E_LINK -> " <<<"$status_out"'
+doc=$(e2e_pane_run tmux "$cmd doctor")
+tap_diag "$doc"
+tap_check "agentlink doctor (installed) in the old pane: the line in /etc/pam.d/sshd, no problem" \
+	eval 'grep -q "^ok       PAM: /etc/pam.d/sshd:[0-9]*: session optional pam_agentlink.so" <<<"$doc" &&
+		grep -q "^rc=0" <<<"$doc"'
 tap_diag "$(e2e_syslog | tail -4)"
 kill "$c2"; wait "$c2" 2>/dev/null || true
 as_alice tmux kill-server 2>/dev/null || true

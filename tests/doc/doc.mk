@@ -1,4 +1,4 @@
-# tests/doc/doc.mk - the manual page, conf/ snippets, the Debian package
+# tests/doc/doc.mk - the manual pages, conf/ snippets, the Debian package
 # and the SELinux hooks.  -included by tests/tests.mk.
 # The SELinux hooks, as built (with libselinux when available) and as
 # built with SELINUX=no: selinux.c compiled in without HAVE_SELINUX
@@ -9,6 +9,6 @@ tests/unit/test_selinux_off: tests/unit/test_selinux.c pam_agentlink/selinux.c \
 	  tests/unit/test_selinux.c pam_agentlink/selinux.c pam_agentlink/libagentlink.a
 
 DOC_UNIT   = tests/unit/test_selinux tests/unit/test_selinux_off
-TESTS      += tests/doc/man.t $(DOC_UNIT) tests/debian/snippets.t tests/debian/install.t
+TESTS      += tests/doc/man.t tests/doc/cmdman.t $(DOC_UNIT) tests/debian/snippets.t tests/debian/install.t
 CHECK_BUILD += $(DOC_UNIT) tests/tools/logsink
 CLEAN_FILES += $(DOC_UNIT)

@@ -16,6 +16,9 @@
 #   e2e_watch_pids             agentlink-watch processes (alice's)
 #   e2e_stray_sshd_pids        alice's processes running sshd outside a session
 #   e2e_alice_pids             every process running as alice
+#   e2e_admin_files            the stack and sshd_config where agentlink looks
+#   e2e_cmd_install            agentlink(1) in $E2E_CMD, as alice may run it
+#   e2e_json FILE EXPR         a Perl expression over the JSON in FILE ($j)
 #   tap helpers: tap_plan N, tap_ok COND-STATUS NAME, tap_diag, tap_todo
 #
 # shellcheck shell=bash
@@ -196,6 +199,8 @@ e2e_fp() { ssh-keygen -lf "$E2E_DIR/key$1.pub" | awk '{print $2}'; }
 
 # ---- PAM ----
 _e2e_pam_base() {
+	# Debian's own stack, as it was before e2e_admin_files wrote over it.
+	if [ -f "$E2E_DIR/pam.d-sshd.orig" ]; then cat "$E2E_DIR/pam.d-sshd.orig"; return; fi
 	[ -f /etc/pam.d/sshd ] || e2e_die "/etc/pam.d/sshd missing (openssh-server)"
 	# Debian's own stack: a copy of it (the private /etc/pam.d is ours).
 	cat /etc/pam.d/sshd
@@ -378,3 +383,37 @@ e2e_sshd_children() {
 e2e_ps() { ps -eo pid,ppid,uid,stat,args 2>/dev/null | sed 's/^/# ps: /'; }
 # Lines the module logged through syslog.
 e2e_syslog() { grep 'pam_agentlink' "$NS_SYSLOG" 2>/dev/null || true; }
+
+# ---- agentlink(1) ----
+E2E_CMD=/run/agentlink-test/bin/agentlink
+# e2e_cmd_require: a TAP skip plan (and exit) when agentlink is not built.
+e2e_cmd_require() {
+	[ -x "$E2E_TOP/agentlink" ] || { echo "1..0 # SKIP $E2E_TOP/agentlink not built (make)"; exit 0; }
+}
+# e2e_cmd_install: the command where alice can run it, whatever the
+# permissions on the way to the checkout (root's, 0755, as installed).
+e2e_cmd_install() {
+	install -d -m 0755 "${E2E_CMD%/*}"
+	install -m 0755 "$E2E_TOP/agentlink" "$E2E_CMD"
+}
+# e2e_admin_files: the PAM stack with the module's line and the suite's
+# sshd_config where an administrator keeps them (/etc/pam.d/sshd,
+# /etc/ssh/sshd_config: ns-run's private copies), which is where
+# agentlink reads the module's options and sshd's settings.
+e2e_admin_files() {
+	[ -f "$E2E_DIR/pam.d-sshd.orig" ] || cp /etc/pam.d/sshd "$E2E_DIR/pam.d-sshd.orig"
+	cp "$E2E_PAM" /etc/pam.d/sshd
+	cp "$E2E_DIR/sshd_config" /etc/ssh/sshd_config
+}
+# e2e_json FILE EXPR: prints Perl expression EXPR evaluated with $j the
+# JSON document in FILE: true/false for booleans, null for undef,
+# compact JSON for arrays and objects.
+e2e_json() {
+	perl -MJSON::PP -e '
+		open my $f, "<", $ARGV[0] or die "$ARGV[0]: $!\n";
+		my $j = decode_json(do { local $/; <$f> });
+		my $r = eval $ARGV[1];
+		die $@ if $@;
+		print !defined $r ? "null" : JSON::PP::is_bool($r) ? ($r ? "true" : "false") :
+		    ref $r ? JSON::PP->new->canonical->encode($r) : $r;' "$1" "$2"
+}

@@ -25,7 +25,8 @@ check(const struct al_cfg *cfg)
 	FUZZ_ASSERT(cfg->conf[0] == '/');
 	FUZZ_ASSERT(cfg->wait <= AL_MAX_WAIT);
 	FUZZ_ASSERT(cfg->policy == AL_POLICY_KEEP ||
-		    cfg->policy == AL_POLICY_NEWEST);
+		    cfg->policy == AL_POLICY_NEWEST ||
+		    cfg->policy == AL_POLICY_INTERACTIVE);
 	FUZZ_ASSERT(cfg->cleanup == 0 || cfg->cleanup == 1);
 	FUZZ_ASSERT(cfg->debug == 0 || cfg->debug == 1);
 	for (i = 0; cfg->env[i] != '\0'; i++)

@@ -494,6 +494,225 @@ test_watch(void)
 	close_s(&s);
 }
 
+/*
+ * A connection as policy=interactive sees it, with a monitor of its own
+ * (the watch knows its connection's socket by the monitor): a process
+ * that opens a session, then forks the connection's sshd process, which
+ * runs as alice, titles itself as sshd does (written over its argv, as
+ * setproctitle() does) and makes its socket agent.<its pid> in a new
+ * /tmp/ssh-X.  Each title written to cmd is passed on to that process and
+ * acknowledged on ack; closing cmd ends the process, its socket with it,
+ * then closes the session.
+ */
+struct conn {
+	pid_t monitor;
+	int cmd, ack;
+	char path[AL_SUN_PATH_MAX];
+};
+
+static char *args_start;
+static size_t args_len;
+
+static void
+set_title(const char *title)
+{
+	memset(args_start, 0, args_len);
+	snprintf(args_start, args_len, "%s", title);
+}
+
+/* Only in, out and the standard descriptors stay: a process holding
+ * another's pipe would keep it from seeing its end. */
+static void
+keep_only(int in, int out)
+{
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != in && fd != out)
+			close(fd);
+}
+
+/* Passes titles from in to the process's own argv, acknowledging each on
+ * out, until in closes. */
+static void
+relay_titles(int in, int out, const struct conn *to)
+{
+	char title[64], k;
+	ssize_t n;
+
+	while ((n = read(in, title, sizeof(title) - 1)) > 0) {
+		title[n] = '\0';
+		if (to == NULL)
+			set_title(title);
+		else if (write(to->cmd, title, (size_t)n) != n || read(to->ack, &k, 1) != 1)
+			_exit(1);
+		if (write(out, "k", 1) != 1)
+			_exit(1);
+	}
+}
+
+/* Forks a process that runs body(in, out, arg); c gets the pipes' ends. */
+static pid_t
+spawn(struct conn *c, void (*body)(int, int, const void *), const void *arg)
+{
+	int p2c[2], c2p[2];
+	pid_t pid;
+
+	if (pipe(p2c) != 0 || pipe(c2p) != 0)
+		exit(1);
+	if ((pid = fork()) == 0) {
+		keep_only(p2c[0], c2p[1]);
+		body(p2c[0], c2p[1], arg);
+		_exit(0);
+	}
+	close(p2c[0]);
+	close(c2p[1]);
+	c->cmd = p2c[1];
+	c->ack = c2p[0];
+	return pid;
+}
+
+/* The connection's sshd process: alice, titled, listening. */
+static void
+sshd_process(int in, int out, const void *title)
+{
+	struct tsock t;
+
+	if (setresgid(alice_uid, alice_uid, alice_uid) != 0 ||
+	    setresuid(alice_uid, alice_uid, alice_uid) != 0)
+		_exit(1);
+	set_title(title);
+	t = tmp_sock(alice_uid, (long)getpid());
+	if (write(out, t.path, strlen(t.path) + 1) < 0)
+		_exit(1);
+	relay_titles(in, out, NULL);
+}
+
+struct conn_spec {
+	const char *svc, *title;
+};
+
+/* The monitor: the session, opened before the socket exists. */
+static void
+monitor_process(int in, int out, const void *arg)
+{
+	const struct conn_spec *spec = arg;
+	struct conn child;
+	struct sess s = open_s(spec->svc);
+	pid_t pid = spawn(&child, sshd_process, spec->title);
+
+	if (read(child.ack, child.path, sizeof(child.path)) <= 0 ||
+	    write(out, child.path, strlen(child.path) + 1) < 0)
+		_exit(1);
+	relay_titles(in, out, &child);
+	close(child.cmd);
+	waitpid(pid, NULL, 0);
+	close_s(&s);
+}
+
+static struct conn
+conn_start(const char *svc, const char *title)
+{
+	struct conn_spec spec = { svc, title };
+	struct conn c;
+
+	memset(&c, 0, sizeof(c));
+	c.monitor = spawn(&c, monitor_process, &spec);
+	if (read(c.ack, c.path, sizeof(c.path)) <= 0)
+		exit(1);
+	return c;
+}
+
+static int
+conn_title(struct conn *c, const char *title)
+{
+	char k;
+
+	return write(c->cmd, title, strlen(title)) == (ssize_t)strlen(title) &&
+	    read(c->ack, &k, 1) == 1;
+}
+
+/* Ends the connection: its sshd process, then its session. */
+static void
+conn_end(struct conn *c)
+{
+	close(c->cmd);
+	close(c->ack);
+	waitpid(c->monitor, NULL, 0);
+}
+
+/* Children still running, after reaping what ended. */
+static int
+count_children(void)
+{
+	char path[64], buf[512], *p;
+	int n = 0;
+	FILE *f;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		for (p = strtok(buf, " \n"); p != NULL; p = strtok(NULL, " \n"))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Waits up to ms for exactly want children; returns how many there are. */
+static int
+wait_children(int want, int ms)
+{
+	int n;
+
+	while ((n = count_children()) != want && ms-- > 0)
+		usleep(1000);
+	return n;
+}
+
+/*
+ * policy=interactive: a connection with a terminal takes the link from a
+ * notty one, also when its title shows the terminal only after its
+ * socket exists (sshd makes the socket first); a later notty connection
+ * leaves it there; when it ends, the link goes back to a notty one.
+ */
+static void
+test_interactive(void)
+{
+	const char *svc = service("policy=interactive wait=5 debug");
+	struct conn n1, t, n2;
+
+	reset();
+	n1 = conn_start(svc, "sshd: alice@notty");
+	ok(wait_link(n1.path, 3000), "interactive: a notty connection alone is linked");
+	is_int(wait_children(1, 3000), 1, "... and its watch ends");
+
+	t = conn_start(svc, "sshd: alice");
+	ok(wait_syslog_both("waiting for its session to show a terminal", t.path) &&
+	   strcmp(link_target(), n1.path) == 0,
+	   "interactive: a new connection whose session has not started leaves the link");
+	is_int(count_children(), 3, "... its watch runs, though the link is alive");
+	ok(conn_title(&t, "sshd: alice@pts/0") && wait_link(t.path, 3000),
+	   "interactive: once its title shows a terminal the watch moves the link to it");
+	ok(wait_syslog_both("policy=interactive prefers the newest connection with a "
+			    "terminal", t.path), "... saying why");
+	is_int(wait_children(2, 3000), 2, "... and ends");
+
+	n2 = conn_start(svc, "sshd: alice@notty");
+	is_int(wait_children(3, 3000), 3, "interactive: the later notty connection's "
+	       "watch ends once its socket is live and its title known");
+	is_str(link_target(), t.path, "... and the link stays on the terminal connection");
+
+	conn_end(&t);
+	is_str(link_target(), n2.path, "interactive: when the terminal connection ends, "
+	       "close links the newest notty one");
+	conn_end(&n2);
+	conn_end(&n1);
+	is_int(wait_children(0, 3000), 0, "interactive: nothing left running");
+}
+
 static void
 test_cleanup(void)
 {
@@ -854,6 +1073,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	module = argv[1];
+	args_start = argv[0];
+	args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
 	if (geteuid() != 0 || getenv("NS_RUN_INSIDE") == NULL) {
 		printf("1..0 # SKIP run as root through tests/lib/ns-run\n");
 		return 0;
@@ -871,6 +1092,7 @@ main(int argc, char **argv)
 	test_basics();
 	test_relink_on_open();
 	test_watch();
+	test_interactive();
 	test_cleanup();
 	test_scope_and_env();
 	test_foreign();

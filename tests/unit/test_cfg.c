@@ -121,6 +121,12 @@ main(void)
 	ok(set(&c, "env=none") == 0 && c.env[0] == '\0', "env=none publishes nothing");
 	ok(set(&c, "policy=newest") == 0 && c.policy == AL_POLICY_NEWEST,
 	   "policy=newest");
+	ok(set(&c, "policy=interactive") == 0 && c.policy == AL_POLICY_INTERACTIVE &&
+	   strcmp(al_policy_name(c.policy), "interactive") == 0,
+	   "policy=interactive, and its name back");
+	ok(strcmp(al_policy_name(AL_POLICY_KEEP), "keep") == 0 &&
+	   strcmp(al_policy_name(AL_POLICY_NEWEST), "newest") == 0,
+	   "every policy has its option word");
 	ok(set(&c, "wait=0") == 0 && c.wait == 0 && set(&c, "wait=600") == 0 &&
 	   c.wait == 600, "wait= 0 and 600 accepted");
 	ok(set(&c, "cleanup=no") == 0 && c.cleanup == 0, "cleanup=no");
@@ -149,6 +155,7 @@ main(void)
 	rejected("env=1BAD", "env");
 	rejected("env=A-B", "env");
 	rejected("policy=sometimes", "policy");
+	rejected("policy=Interactive", "policy");
 	rejected("wait=601", "wait");
 	rejected("wait=-1", "wait");
 	rejected("wait=10s", "wait");

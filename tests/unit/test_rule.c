@@ -27,6 +27,24 @@ add(struct fixture *f, const char *path, long mtime, enum al_liveness truth)
 	f->truth[f->n++] = truth;
 }
 
+static void
+add_tty(struct fixture *f, const char *path, long mtime, enum al_liveness truth,
+	enum al_tty tty)
+{
+	add(f, path, mtime, truth);
+	f->c[f->n - 1].interactive = tty;
+}
+
+/* Forgets what was learned, to run the fixture again. */
+static void
+clear(struct fixture *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		f->c[i].live = AL_UNKNOWN;
+}
+
 /* Runs the decide/probe loop as al_settle() does; counts probes. */
 static struct al_decision
 run(struct fixture *f, enum al_policy policy, enum al_link_kind kind,
@@ -192,82 +210,196 @@ named_cases(void)
 	   "reasons read as text");
 }
 
+/* policy=interactive: connections with a terminal first, then as keep. */
+static void
+interactive_cases(void)
+{
+	struct fixture f;
+	struct al_decision d;
+	int probes;
+
+	memset(&f, 0, sizeof(f));
+	add_tty(&f, "/tmp/ssh-a/agent.1", 100, AL_ANSWERS, AL_TTY_NO);
+	add_tty(&f, "/tmp/ssh-b/agent.2", 200, AL_ANSWERS, AL_TTY_NO);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_KEEP && d.index == 0 && d.reason == AL_WHY_ALIVE,
+	   "interactive, no terminal anywhere: a live link is kept, as with keep");
+
+	memset(&f, 0, sizeof(f));
+	add_tty(&f, "/tmp/ssh-a/agent.1", 100, AL_ANSWERS, AL_TTY_YES);
+	add_tty(&f, "/tmp/ssh-b/agent.2", 200, AL_ANSWERS, AL_TTY_NO);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_SYMLINK, 1, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 0 && d.reason == AL_WHY_TERMINAL,
+	   "interactive: a live notty link moves to an older connection with a terminal");
+	ok(strstr(al_reason_text(d.reason), "terminal") != NULL,
+	   "... and the reason says why");
+	clear(&f);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_KEEP && d.index == 0,
+	   "interactive: a link at the connection with a terminal stays, "
+	   "though a newer notty one answers");
+	clear(&f);
+	d = run(&f, AL_POLICY_KEEP, AL_LINK_SYMLINK, 1, &probes);
+	ok(d.action == AL_ACT_KEEP && d.index == 1,
+	   "keep ignores terminals: the live notty link stays");
+	clear(&f);
+	d = run(&f, AL_POLICY_NEWEST, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 1 && d.reason == AL_WHY_NEWER,
+	   "newest ignores terminals: moves to the newer notty one");
+
+	memset(&f, 0, sizeof(f));
+	add_tty(&f, "/tmp/ssh-a/agent.1", 100, AL_ANSWERS, AL_TTY_YES);
+	add_tty(&f, "/tmp/ssh-b/agent.2", 200, AL_LIVE, AL_TTY_YES);
+	add_tty(&f, "/tmp/ssh-c/agent.3", 300, AL_ANSWERS, AL_TTY_NO);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 1 && d.reason == AL_WHY_TERMINAL,
+	   "interactive: the newest of the connections with a terminal");
+
+	memset(&f, 0, sizeof(f));
+	add_tty(&f, "/tmp/ssh-a/agent.1", 100, AL_HUNG, AL_TTY_YES);
+	add_tty(&f, "/tmp/ssh-b/agent.2", 50, AL_ANSWERS, AL_TTY_NO);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 1 && d.reason == AL_WHY_HUNG,
+	   "interactive: a hung terminal connection gives the link to a notty one "
+	   "that answers");
+	clear(&f);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_MISSING, -1, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 1,
+	   "interactive: no link is made to a hung terminal connection");
+
+	memset(&f, 0, sizeof(f));
+	add_tty(&f, "/tmp/ssh-a/agent.1", 100, AL_DEAD, AL_TTY_YES);
+	add_tty(&f, "/tmp/ssh-b/agent.2", 50, AL_ANSWERS, AL_TTY_NO);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 1 && d.reason == AL_WHY_DEAD,
+	   "interactive: the terminal connection ended: the link goes to the notty one");
+
+	memset(&f, 0, sizeof(f));
+	add_tty(&f, "/tmp/ssh-a/agent.1", 100, AL_ANSWERS, AL_TTY_NO);
+	add_tty(&f, "/tmp/ssh-b/agent.2", 200, AL_ANSWERS, AL_TTY_UNKNOWN);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_SYMLINK, 0, &probes);
+	ok(d.action == AL_ACT_KEEP && d.index == 0,
+	   "interactive: a connection whose terminal is not known yet takes nothing");
+
+	memset(&f, 0, sizeof(f));
+	add_tty(&f, "/tmp/ssh-a/agent.1", 400, AL_ANSWERS, AL_TTY_NO);
+	add_tty(&f, "/tmp/ssh-b/agent.2", 300, AL_ANSWERS, AL_TTY_NO);
+	add_tty(&f, "/tmp/ssh-c/agent.3", 200, AL_ANSWERS, AL_TTY_YES);
+	add_tty(&f, "/tmp/ssh-d/agent.4", 100, AL_ANSWERS, AL_TTY_NO);
+	d = run(&f, AL_POLICY_INTERACTIVE, AL_LINK_MISSING, -1, &probes);
+	ok(d.action == AL_ACT_LINK && d.index == 2 && d.reason == AL_WHY_MISSING,
+	   "interactive, no link: linked to the one with a terminal");
+	is_int(probes, 1, "only the connection with a terminal was probed");
+}
+
+/* The newest candidate that is usable (and has a terminal, with
+ * tty_only) by the truth of the fixture, or -1. */
+static int
+newest_usable(const struct fixture *f, int tty_only)
+{
+	int newest = -1;
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		if (!usable(f->truth[i]) ||
+		    (tty_only && f->c[i].interactive != AL_TTY_YES))
+			continue;
+		if (newest < 0 || f->c[i].mtime.tv_sec > f->c[newest].mtime.tv_sec)
+			newest = (int)i;
+	}
+	return newest;
+}
+
+/*
+ * Does d follow the rule?  policy=interactive: the newest usable
+ * connection with a terminal, if any; otherwise, and for policy=keep, a
+ * usable link is kept; otherwise the newest usable one; with nothing
+ * usable a hung link is kept, any other removed.  Never a dead or hung
+ * target.
+ */
+static int
+follows_rule(const struct fixture *f, enum al_policy pol, int link,
+	     struct al_decision d)
+{
+	int newest = newest_usable(f, 0), term = newest_usable(f, 1), want;
+
+	if (d.action == AL_ACT_PROBE)
+		return 0;
+	if ((d.action == AL_ACT_LINK || d.action == AL_ACT_KEEP) &&
+	    (d.index < 0 || (size_t)d.index >= f->n ||
+	     (!usable(f->truth[d.index]) &&
+	      !(d.action == AL_ACT_KEEP && f->truth[d.index] == AL_HUNG))))
+		return 0;
+	if (pol == AL_POLICY_INTERACTIVE && term >= 0)
+		want = term;
+	else if (newest < 0 && link >= 0 && f->truth[link] == AL_HUNG)
+		return d.action == AL_ACT_KEEP && d.index == link;
+	else if (newest < 0)
+		return d.action == (link == -2 ? AL_ACT_NONE : AL_ACT_REMOVE);
+	else if (pol != AL_POLICY_NEWEST && link >= 0 && usable(f->truth[link]))
+		want = link;
+	else
+		want = newest;
+	if (want == link)
+		return d.action == AL_ACT_KEEP && d.index == want;
+	return d.action == AL_ACT_LINK && d.index == want;
+}
+
 /*
  * Link states: missing, dangling / at a non-socket / at another user's
- * socket (all "not a candidate": target -1), at a dead candidate, at a
- * live candidate.  Candidate sets: every liveness of up to three (dead,
- * accepts, hung, answers), learned one probe at a time: the newest usable
- * one (accepts or answers) wins, a hung link is kept only when nothing is
- * usable, and no link ever goes to a dead or hung socket.
+ * socket (all "not a candidate": target -1), at each candidate.
+ * Candidate sets: up to three, each of every liveness (dead, accepts,
+ * hung, answers, learned one probe at a time) and, for each, a
+ * connection with a terminal, without one, or not known; under every
+ * policy (keep and newest never look at the terminal).
  */
 static void
 matrix(void)
 {
 	static const enum al_liveness lv[4] = { AL_DEAD, AL_LIVE, AL_HUNG, AL_ANSWERS };
-	unsigned bad = 0, cases = 0, mask, n, i;
+	static const enum al_tty tty[3] = { AL_TTY_NO, AL_TTY_YES, AL_TTY_UNKNOWN };
+	static const enum al_policy pols[3] = {
+		AL_POLICY_KEEP, AL_POLICY_NEWEST, AL_POLICY_INTERACTIVE
+	};
+	unsigned bad = 0, cases = 0, mask, combos, n, i, digit;
 	int pol, link, probes;
 
-	for (pol = 0; pol < 2; pol++)
-	for (n = 0; n <= 3; n++)
-	for (mask = 0; mask < (1u << (2 * n)); mask++)
+	for (pol = 0; pol < 3; pol++)
+	for (n = 0, combos = 1; n <= 3; n++, combos *= 12)
+	for (mask = 0; mask < combos; mask++)
 	for (link = -2; link < (int)n; link++) {
 		/* link -2: missing; -1: not a candidate; >= 0: that one */
 		struct fixture f;
 		struct al_decision d;
-		int newest = -1;
-		int any_live = 0;
 
 		memset(&f, 0, sizeof(f));
-		for (i = 0; i < n; i++) {
+		for (i = 0, digit = mask; i < n; i++, digit /= 12) {
 			char p[32];
 
 			snprintf(p, sizeof(p), "/tmp/ssh-%u/agent.%u", i, i + 10);
 			/* times 300, 100, 200: order differs from index order */
-			add(&f, p, (long)(i == 0 ? 300 : i * 100), lv[(mask >> (2 * i)) & 3]);
-			if (usable(f.truth[i])) {
-				any_live = 1;
-				if (newest < 0 || f.c[i].mtime.tv_sec > f.c[newest].mtime.tv_sec)
-					newest = (int)i;
-			}
+			add(&f, p, (long)(i == 0 ? 300 : i * 100), lv[digit % 4]);
+			f.c[i].interactive = tty[(digit / 4) % 3];
 		}
-		d = run(&f, pol ? AL_POLICY_NEWEST : AL_POLICY_KEEP,
-			link == -2 ? AL_LINK_MISSING : AL_LINK_SYMLINK,
+		d = run(&f, pols[pol], link == -2 ? AL_LINK_MISSING : AL_LINK_SYMLINK,
 			link < 0 ? -1 : link, &probes);
 		cases++;
-		if (d.action == AL_ACT_PROBE) {
-			bad++;
-			diag("bad probe request pol=%d n=%u mask=%u link=%d", pol, n, mask, link);
-			continue;
+		if (!follows_rule(&f, pols[pol], link, d)) {
+			if (bad++ < 5)
+				diag("wrong: policy %s, %u candidates, mask %u, link %d: "
+				     "action %d index %d", al_policy_name(pols[pol]),
+				     n, mask, link, (int)d.action, d.index);
 		}
-		if (!any_live && link >= 0 && f.truth[link] == AL_HUNG) {
-			if (d.action != AL_ACT_KEEP || d.index != link)
-				bad++;
-			continue;
-		}
-		if (!any_live) {
-			if (d.action != (link == -2 ? AL_ACT_NONE : AL_ACT_REMOVE))
-				bad++;
-		} else if (!pol && link >= 0 && usable(f.truth[link])) {
-			if (d.action != AL_ACT_KEEP || d.index != link)
-				bad++;
-		} else if (link == newest) {
-			if (d.action != AL_ACT_KEEP || d.index != newest)
-				bad++;
-		} else if (d.action != AL_ACT_LINK || d.index != newest) {
-			bad++;
-		}
-		if ((d.action == AL_ACT_LINK || d.action == AL_ACT_KEEP) &&
-		    !usable(f.truth[d.index]))
-			bad++;
 	}
-	ok(bad == 0, "all %u combinations of link state, candidates and policy "
-	   "follow the rule (%u wrong)", cases, bad);
+	ok(bad == 0, "all %u combinations of link state, candidates (liveness "
+	   "and terminal) and policy follow the rule (%u wrong)", cases, bad);
 }
 
 int
 main(void)
 {
 	named_cases();
+	interactive_cases();
 	matrix();
 	return done_testing();
 }
