@@ -41,7 +41,7 @@ probe_batch(const struct cmd *c, struct view *v, size_t from, size_t n)
 		struct al_candidate *cand = &v->cands.v[i];
 		struct sock_view *sv = &v->sv[i];
 
-		r = al_cand_connect(&c->ctx, cand, &fd);
+		r = al_cand_connect(&c->ctx, cand, -1, &fd);
 		sv->err = errno;
 		cand->live = r == 1 || (r < 0 && errno == EAGAIN) ? AL_LIVE : AL_DEAD;
 		if (r == 1 && c->probe_ms > 0) {
