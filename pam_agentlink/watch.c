@@ -422,6 +422,9 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 				break;
 			retry_ms = state == 0 ? 0 : backoff(retry_ms);
 		}
+		/* SIGTERM may have come while a pass asked an agent. */
+		if (al_watch_stop)
+			break;
 		if ((left = ms_until(&deadline)) <= 0) {
 			al_debug(ctx->log, "watch: no socket of this connection "
 				 "within %u ms; done", wait_ms);

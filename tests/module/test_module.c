@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -927,6 +928,9 @@ fake_agent_stop(struct fake_agent *a)
 	kill_sock(&a->s);
 }
 
+static int syslog_count(const char *needle);
+static void syslog_sync(void);
+
 static void
 test_probe(void)
 {
@@ -977,7 +981,24 @@ test_probe(void)
 	   "probe: open and close link the older socket that answers, not the "
 	   "newer hung one");
 
+	/* close's SIGTERM ends a watch that is asking a hung agent: it is
+	 * not left to SIGKILL. */
 	fake_agent_stop(&d);
+	unlink(LINK);
+	if (symlink(hung.path, LINK) != 0)
+		diag("symlink: %s", strerror(errno));
+	syslog_sync();
+	{
+		int killed = syslog_count("did not end at once; killed it");
+
+		s = open_s(service("probe=5000 wait=10"));
+		ok(reap_all(0) == 1, "probe: a hung link starts the watch");
+		close_s(&s);
+		syslog_sync();
+		ok(reap_all(1000) == 0 &&
+		   syslog_count("did not end at once; killed it") == killed,
+		   "probe: close's SIGTERM ends a watch waiting for a hung agent");
+	}
 	kill_sock(&hung);
 }
 
@@ -1006,6 +1027,20 @@ syslog_count(const char *needle)
 	return n;
 }
 
+/* Waits until everything this process logged so far is in the log: the
+ * module's lines and this marker go down the same /dev/log connection. */
+static void
+syslog_sync(void)
+{
+	static int n;
+	char mark[48];
+
+	snprintf(mark, sizeof(mark), "test_module sync %d", ++n);
+	syslog(LOG_INFO, "%s", mark);
+	if (!wait_syslog(mark))
+		diag("the log did not catch up");
+}
+
 /* An admin who moves sockets with sshd's AgentSocketPath and forgets the
  * module's option is told so, once per login that finds no link. */
 static void
@@ -1020,9 +1055,11 @@ test_sshd_config(void)
 	write_file("/etc/ssh/sshd_config", "Port 22\nInclude sshd_config.d/*.conf\n");
 	write_file("/etc/ssh/sshd_config.d/al.conf", "# moved\n"
 		   "AgentSocketPath shared:/srv/agents\n");
+	syslog_sync();
 	before = syslog_count(warn);
 	s = open_s(service("wait=0"));
 	close_s(&s);
+	syslog_sync();
 	ok(syslog_count(warn) == before + 1 &&
 	   syslog_has_both(warn, "add agentsocketpath=shared:/srv/agents"),
 	   "AgentSocketPath in an Included file and not in agentsocketpath=: one line says so");
@@ -1033,6 +1070,7 @@ test_sshd_config(void)
 	write_file("/etc/ssh/sshd_config.d/al.conf", "AgentSocketPath=user:.ssh/agent\n");
 	s = open_s(service("wait=0"));
 	close_s(&s);
+	syslog_sync();
 	ok(syslog_count("sets AgentSocketPath") == before,
 	   "nothing is said when agentsocketpath= covers sshd's value");
 	unlink("/etc/ssh/sshd_config.d/al.conf");
