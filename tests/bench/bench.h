@@ -164,7 +164,8 @@ struct case_result {
 /* The hung case call by call. */
 struct hung_split {
 	struct stats open, close;
-	unsigned gave_up;		/* closes that waited all STOP_WAIT_MS */
+	unsigned gave_up;		/* closes that waited all STOP_WAIT_MS and
+					 * killed the watch */
 };
 
 /* One case: set up, run (split, unless NULL, gets the times of open and

@@ -42,9 +42,9 @@ transaction(const char *confdir, const char *authsock, struct split *split)
 	pam_end(h, PAM_SUCCESS);
 }
 
-/* close_session's stop of the watch waits this long for it to exit
- * (stop_watch() in pam_agentlink.c), then goes on without it. */
-#define STOP_WAIT_MS 200
+/* close_session's stop of the watch waits this long after SIGTERM for it
+ * to exit (al_watch_stop_proc() in spawn.c), then sends SIGKILL. */
+#define STOP_WAIT_MS 100
 
 static const char *case_name[NCASES] = {
 	"pam_permit.so only",
@@ -316,8 +316,8 @@ print_transactions(const struct case_result *res, const struct hung_split *hs,
 	ms_row("close_session (stops the watch, 3 ms)", &(struct stats){
 	    hs->close.n, hs->close.p50 / 1e3, hs->close.p99 / 1e3,
 	    hs->close.max / 1e3 });
-	row("   (close waited its %d ms for the watch to exit and went on "
-	    "without it: %u of %zu)\n", STOP_WAIT_MS, hs->gave_up, hs->close.n);
+	row("   (close waited its %d ms after SIGTERM and killed the watch: "
+	    "%u of %zu)\n", STOP_WAIT_MS, hs->gave_up, hs->close.n);
 	row("\n   %-44s %10s %10s %10s %6s\n", "The fake agent's answer, from this "
 	    "process", "median", "p99", "max", "runs");
 	row("   %-44s %7.1f us %7.1f us %7.1f us %6zu\n", "connect, query, "
