@@ -9,6 +9,7 @@
 #ifndef AGENTLINK_H
 #define AGENTLINK_H
 
+#include <glob.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stddef.h>
@@ -280,6 +281,16 @@ struct al_hung {
 /* ---- sshd's own configuration (sshdconf.c) ---- */
 
 #define AL_SSHD_CONFIG "/etc/ssh/sshd_config"
+
+/* A regular file owned by root that only root may write, at most 256 KiB,
+ * read whole into a NUL-ended buffer to free; NULL with *why if not. */
+char *al_read_trusted(const char *path, const char **why);
+/* The next word of an sshd_config line (quotes stripped; "=" separates
+ * too), cut out in place, or NULL. */
+char *al_conf_word(char **p);
+/* glob() of an Include pattern, relative ones below /etc/ssh as sshd has
+ * them. */
+int al_conf_glob(const char *pattern, glob_t *g);
 
 /* Logs one line when an AgentSocketPath value in config (or the files it
  * includes) is none of ctx's places; -1 then, else 0. */

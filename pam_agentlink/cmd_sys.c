@@ -23,49 +23,11 @@
 
 #include "cmd.h"
 
+/* The most of sshd -T's output read, as of a trusted file. */
 #define TRUSTED_MAX (256 * 1024)
 #define PAM_DEPTH_MAX 8
 #define SSHD_DEPTH_MAX 4
 #define SSHD_BIN "/usr/sbin/sshd"
-
-/*
- * A root-owned regular file that only root may write, read whole into a
- * NUL-ended buffer to free; NULL with *why set when it is not one.
- */
-static char *
-read_trusted(const char *path, const char **why)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
-		*why = strerror(errno);
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		*why = "not a regular file";
-	else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		*why = "not owned by root, or writable by group or others";
-	else if (st.st_size > TRUSTED_MAX)
-		*why = "too large";
-	else if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		*why = "out of memory";
-	while (buf != NULL && got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (buf != NULL)
-		buf[got] = '\0';
-	close(fd);
-	return buf;
-}
 
 /* ---- running a program ---- */
 
@@ -168,28 +130,6 @@ cmd_run(char *const argv[], char *out, size_t sz, int timeout_ms)
 
 /* ---- sshd's configuration ---- */
 
-/* The next word of a config line (quotes stripped), or NULL. */
-static char *
-conf_word(char **p)
-{
-	char *s = *p, *w;
-
-	s += strspn(s, " \t=");
-	if (*s == '\0')
-		return NULL;
-	if (*s == '"') {
-		w = ++s;
-		s += strcspn(s, "\"");
-	} else {
-		w = s;
-		s += strcspn(s, " \t=");
-	}
-	if (*s != '\0')
-		*s++ = '\0';
-	*p = s;
-	return w;
-}
-
 static int
 yes_no(const char *v)
 {
@@ -201,14 +141,10 @@ static void sshd_file(struct sshd_facts *f, const char *path, int depth);
 static void
 sshd_include(struct sshd_facts *f, const char *pattern, int depth)
 {
-	char full[512];
 	glob_t g;
 	size_t i;
 
-	/* Relative Include paths are below /etc/ssh, as sshd has them. */
-	snprintf(full, sizeof(full), "%s%s", pattern[0] == '/' ? "" : "/etc/ssh/",
-		 pattern);
-	if (glob(full, 0, NULL, &g) != 0)
+	if (al_conf_glob(pattern, &g) != 0)
 		return;
 	for (i = 0; i < g.gl_pathc; i++)
 		sshd_file(f, g.gl_pathv[i], depth + 1);
@@ -223,16 +159,16 @@ sshd_line(struct sshd_facts *f, char *line, int depth, int *in_match)
 	char *p = line, *key, *val;
 
 	line[strcspn(line, "#")] = '\0';
-	if ((key = conf_word(&p)) == NULL)
+	if ((key = al_conf_word(&p)) == NULL)
 		return;
 	if (strcasecmp(key, "Match") == 0)
 		*in_match = 1;
 	if (strcasecmp(key, "Include") == 0 && depth < SSHD_DEPTH_MAX) {
-		while ((val = conf_word(&p)) != NULL)
+		while ((val = al_conf_word(&p)) != NULL)
 			sshd_include(f, val, depth);
 		return;
 	}
-	if (*in_match || (val = conf_word(&p)) == NULL)
+	if (*in_match || (val = al_conf_word(&p)) == NULL)
 		return;
 	if (strcasecmp(key, "UsePAM") == 0 && f->use_pam < 0)
 		f->use_pam = yes_no(val);
@@ -249,7 +185,7 @@ sshd_file(struct sshd_facts *f, const char *path, int depth)
 	const char *why;
 	int in_match = 0;
 
-	if ((text = read_trusted(path, &why)) == NULL) {
+	if ((text = al_read_trusted(path, &why)) == NULL) {
 		if (depth == 0)
 			f->readable = 0;
 		return;
@@ -438,7 +374,7 @@ pam_file(struct pam_line *pl, const char *name, int depth)
 		return;
 	snprintf(path, sizeof(path), "%s%s%s", name[0] == '/' ? "" : AL_PAM_DIR,
 		 name[0] == '/' ? "" : "/", name);
-	if ((text = read_trusted(path, &why)) == NULL) {
+	if ((text = al_read_trusted(path, &why)) == NULL) {
 		/* A part of the stack that cannot be read: cannot tell. */
 		if (pl->why[0] == '\0') {
 			snprintf(pl->file, sizeof(pl->file), "%s", path);

@@ -22,31 +22,43 @@
 
 #define CONF_MAX (256 * 1024)
 
-/* A root-owned regular file, read whole; NULL if not. */
-static char *
-slurp(const char *path)
+char *
+al_read_trusted(const char *path, const char **why)
 {
 	struct stat st;
 	char *buf = NULL;
+	size_t got = 0;
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+		*why = strerror(errno);
 		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-	    st.st_size < CONF_MAX && (buf = malloc((size_t)st.st_size + 1)) != NULL) {
-		n = read(fd, buf, (size_t)st.st_size);
-		if (n < 0)
-			n = 0;
-		buf[n] = '\0';
 	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		*why = "not a regular file";
+	else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		*why = "not owned by root, or writable by group or others";
+	else if (st.st_size > CONF_MAX)
+		*why = "too large";
+	else if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		*why = "out of memory";
+	while (buf != NULL && got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (buf != NULL)
+		buf[got] = '\0';
 	close(fd);
 	return buf;
 }
 
-/* The next word of a config line (quotes stripped), or NULL. */
-static char *
-word(char **p)
+char *
+al_conf_word(char **p)
 {
 	char *s = *p, *w;
 
@@ -64,6 +76,17 @@ word(char **p)
 		*s++ = '\0';
 	*p = s;
 	return w;
+}
+
+int
+al_conf_glob(const char *pattern, glob_t *g)
+{
+	char full[512];
+
+	/* Relative Include paths are below /etc/ssh, as sshd has them. */
+	snprintf(full, sizeof(full), "%s%s", pattern[0] == '/' ? "" : "/etc/ssh/",
+		 pattern);
+	return glob(full, 0, NULL, g);
 }
 
 struct check {
@@ -101,16 +124,10 @@ static void file_check(struct check *ck, const char *path, int depth);
 static void
 include(struct check *ck, const char *pattern, int depth)
 {
-	char full[512];
 	glob_t g;
 	size_t i;
 
-	/* Relative Include paths are below /etc/ssh, as sshd has them. */
-	if (pattern[0] == '/')
-		snprintf(full, sizeof(full), "%s", pattern);
-	else
-		snprintf(full, sizeof(full), "/etc/ssh/%s", pattern);
-	if (glob(full, 0, NULL, &g) != 0)
+	if (al_conf_glob(pattern, &g) != 0)
 		return;
 	for (i = 0; i < g.gl_pathc && !ck->logged; i++)
 		file_check(ck, g.gl_pathv[i], depth + 1);
@@ -123,16 +140,16 @@ line_check(struct check *ck, char *line, const char *path, int depth)
 	char *p = line, *key, *val;
 
 	line[strcspn(line, "#")] = '\0';
-	if ((key = word(&p)) == NULL)
+	if ((key = al_conf_word(&p)) == NULL)
 		return;
 	if (strcasecmp(key, "Include") == 0 && depth == 0) {
-		while ((val = word(&p)) != NULL && !ck->logged)
+		while ((val = al_conf_word(&p)) != NULL && !ck->logged)
 			include(ck, val, depth);
 		return;
 	}
 	if (strcasecmp(key, "AgentSocketPath") != 0)
 		return;
-	while ((val = word(&p)) != NULL && !ck->logged) {
+	while ((val = al_conf_word(&p)) != NULL && !ck->logged) {
 		if (covered(ck, val))
 			continue;
 		al_log(ck->ctx->log, LOG_WARNING, "%s sets AgentSocketPath %s, "
@@ -147,8 +164,9 @@ static void
 file_check(struct check *ck, const char *path, int depth)
 {
 	char *text, *line, *next;
+	const char *why;
 
-	if ((text = slurp(path)) == NULL)
+	if ((text = al_read_trusted(path, &why)) == NULL)
 		return;
 	for (line = text; line != NULL && !ck->logged; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
