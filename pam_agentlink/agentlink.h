@@ -43,6 +43,10 @@ void al_log_stderr(void *arg, int prio, const char *fmt, va_list ap);
  * logged.  Returns buf. */
 const char *al_esc(const char *s, char *buf, size_t sz);
 
+/* At most sz - 1 bytes of a small file (/proc, a dot file) into buf,
+ * NUL-ended: the number of bytes, or -1. */
+ssize_t al_read_small(const char *path, char *buf, size_t sz);
+
 /* "a/b" into buf; -1 (buf untouched beyond sz) when it does not fit. */
 int al_join(char *buf, size_t sz, const char *a, const char *b);
 

@@ -343,16 +343,9 @@ static int
 screenrc_sets(const char *path)
 {
 	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-	if (fd < 0)
+	if (al_read_small(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	return strstr(buf, "setenv SSH_AUTH_SOCK") != NULL;
 }
 

@@ -75,16 +75,9 @@ boot_time(void)
 {
 	char buf[8192], *p;
 	long long t = 0;
-	ssize_t n;
-	int fd;
 
-	if ((fd = open("/proc/stat", O_RDONLY | O_CLOEXEC)) < 0)
+	if (al_read_small("/proc/stat", buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	if ((p = strstr(buf, "\nbtime ")) == NULL || sscanf(p + 7, "%lld", &t) != 1)
 		return 0;
 	return t;

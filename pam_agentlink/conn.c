@@ -27,20 +27,9 @@ static ssize_t
 proc_read(pid_t pid, const char *what, char *buf, size_t sz)
 {
 	char path[64];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, what);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return -1;
-	do {
-		n = read(fd, buf, sz - 1);
-	} while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
+	return al_read_small(path, buf, sz);
 }
 
 /* Are the real, effective, saved and file system uids of pid all uid? */

@@ -1,6 +1,10 @@
 /* log.c - logging through a caller-supplied sink (pam_syslog or stderr). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "agentlink.h"
 
@@ -63,4 +67,24 @@ al_esc(const char *s, char *buf, size_t sz)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+ssize_t
+al_read_small(const char *path, char *buf, size_t sz)
+{
+	ssize_t n;
+	int fd;
+
+	/* Never blocks on a FIFO, never becomes a controlling terminal. */
+	if (sz == 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return -1;
+	do {
+		n = read(fd, buf, sz - 1);
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
 }

@@ -78,17 +78,10 @@ static int
 read_stat(pid_t pid, char *buf, size_t sz, char **after)
 {
 	char path[64];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (al_read_small(path, buf, sz) <= 0)
 		return -1;
-	n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	/* "pid (comm) state ppid ...": comm may hold anything, so fields are
 	 * counted from the last ')'. */
 	if ((*after = strrchr(buf, ')')) == NULL)
