@@ -512,14 +512,19 @@ struct al_outcome {
  * empty) and keep the link if that is a live candidate, else do nothing
  * and return AL_AGAIN. */
 #define AL_KEEP_ONLY 1
+/* al_settle and al_apply flag: the connection has ended (close_session).
+ * The link's own target is only connected to, not asked: close waits
+ * for no answer, so an answer could not change what it keeps. */
+#define AL_CLOSING 2
 
 /* Decides on and acts over an already scanned candidate list; fills in
  * liveness as it probes.  when ("open", "close", "watch") prefixes logs. */
 enum al_status al_settle(const struct al_ctx *ctx, struct al_cands *cands,
 			 const char *when, int flags, struct al_outcome *out);
-/* Scan, remove stale sockets when ctx->cleanup, settle. */
+/* Scan, remove stale sockets when ctx->cleanup, settle; flags: 0 or
+ * AL_CLOSING. */
 enum al_status al_apply(const struct al_ctx *ctx, const char *when,
-			struct al_outcome *out);
+			int flags, struct al_outcome *out);
 /* Removes this user's dead sockets (and empty /tmp/ssh-* directories)
  * from cands, marking them dead; returns how many were removed. */
 int al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands);

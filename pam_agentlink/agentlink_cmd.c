@@ -152,7 +152,7 @@ cmd_relink(struct cmd *c)
 	enum al_status st;
 
 	c->info_out = 1;
-	st = al_apply(&c->ctx, "relink", &out);
+	st = al_apply(&c->ctx, "relink", 0, &out);
 	if (st != AL_OK)
 		return CMD_FAIL;	/* the library said why, on stderr */
 	/* Links made, moved and removed the library has printed. */

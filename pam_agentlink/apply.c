@@ -76,7 +76,8 @@ verdict(const struct al_ctx *ctx, enum al_answer a)
  */
 static void
 probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
-	    struct al_candidate **v, size_t n, const struct timespec *deadline)
+	    struct al_candidate **v, size_t n, int ask,
+	    const struct timespec *deadline)
 {
 	enum al_answer res[PROBE_BATCH];
 	sigset_t term, old;
@@ -93,7 +94,7 @@ probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
 		r = al_cand_connect(ctx, v[i], al_cands_dirfd(cands, v[i]), &fds[m]);
 		/* A full backlog (EAGAIN) is a listener too busy to ask. */
 		v[i]->live = r == 1 || (r < 0 && errno == EAGAIN) ? AL_LIVE : AL_DEAD;
-		if (r == 1 && ctx->probe_ms > 0)
+		if (r == 1 && ask)
 			v[m++] = v[i];
 		else if (r == 1)
 			close(fds[m]);
@@ -133,10 +134,12 @@ probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
  */
 static void
 probe_for(const struct al_ctx *ctx, struct al_cands *cands, int want,
-	  int target, const struct timespec *deadline)
+	  int target, int flags, const struct timespec *deadline)
 {
 	struct al_candidate *v[PROBE_BATCH], *c;
 	size_t n = 0, i, k;
+	int ask = ctx->probe_ms > 0 &&
+	    !(want == target && (flags & AL_CLOSING));
 
 	v[n++] = &cands->v[want];
 	/* Without questions to ask, a connect() says all there is to say. */
@@ -154,7 +157,7 @@ probe_for(const struct al_ctx *ctx, struct al_cands *cands, int want,
 			break;
 		v[n++] = c;
 	}
-	probe_batch(ctx, cands, v, n, deadline);
+	probe_batch(ctx, cands, v, n, ask, deadline);
 }
 
 static int
@@ -253,7 +256,7 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 		d = al_decide(ctx->policy, &link, cands->v, cands->n);
 		if (d.action != AL_ACT_PROBE)
 			break;
-		probe_for(ctx, cands, d.index, link.target, &deadline);
+		probe_for(ctx, cands, d.index, link.target, flags, &deadline);
 	}
 	/* Stopped while it asked: change nothing (close settles). */
 	if (al_watch_stop) {
@@ -382,7 +385,8 @@ al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
 }
 
 enum al_status
-al_apply(const struct al_ctx *ctx, const char *when, struct al_outcome *out)
+al_apply(const struct al_ctx *ctx, const char *when, int flags,
+	 struct al_outcome *out)
 {
 	struct al_cands cands = { 0 };
 	enum al_status st;
@@ -399,7 +403,8 @@ al_apply(const struct al_ctx *ctx, const char *when, struct al_outcome *out)
 	/* policy=keep and a live link: no other socket can change that, so
 	 * the socket directories are neither listed nor cleaned up. */
 	if (ctx->policy == AL_POLICY_KEEP &&
-	    (st = al_settle(ctx, &cands, when, AL_KEEP_ONLY, out)) != AL_AGAIN) {
+	    (st = al_settle(ctx, &cands, when, AL_KEEP_ONLY | flags, out)) !=
+	    AL_AGAIN) {
 		al_cands_free(&cands);
 		return st;
 	}
@@ -411,7 +416,7 @@ al_apply(const struct al_ctx *ctx, const char *when, struct al_outcome *out)
 	}
 	if (ctx->cleanup)
 		al_cleanup_stale(ctx, &cands);
-	st = al_settle(ctx, &cands, when, 0, out);
+	st = al_settle(ctx, &cands, when, flags, out);
 	al_cands_free(&cands);
 	return st;
 }

@@ -110,7 +110,7 @@ al_login_prepare(pam_handle_t *pamh, int argc, const char **argv,
 
 /* Runs al_apply() with the user's file system credentials. */
 enum al_status
-al_login_apply(const struct login *l, const char *when,
+al_login_apply(const struct login *l, const char *when, int flags,
 	       struct al_outcome *out)
 {
 	struct al_creds saved;
@@ -124,14 +124,14 @@ al_login_apply(const struct login *l, const char *when,
 			       "for %s", (unsigned)geteuid(), l->pw->pw_name);
 			return AL_ERR;
 		}
-		return al_apply(&l->ctx, when, out);
+		return al_apply(&l->ctx, when, flags, out);
 	}
 	if (al_creds_drop(&saved, l->pw->pw_uid, l->pw->pw_gid) != 0) {
 		al_log(&l->lg, LOG_ERR, "cannot switch to the credentials of %s: "
 		       "%m; not touching anything", l->pw->pw_name);
 		return AL_ERR;
 	}
-	st = al_apply(&l->ctx, when, out);
+	st = al_apply(&l->ctx, when, flags, out);
 	if (al_creds_restore(&saved) != 0)
 		al_log(&l->lg, LOG_CRIT, "cannot regain privileges after acting "
 		       "for %s", l->pw->pw_name);

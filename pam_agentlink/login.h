@@ -23,9 +23,10 @@ struct login {
 /* Reads options and the user; PAM_SUCCESS when there is work to do. */
 int al_login_prepare(pam_handle_t *pamh, int argc, const char **argv,
 		     struct login *l);
-/* Runs al_apply() with the user's file system credentials. */
+/* Runs al_apply() with the user's file system credentials; flags as
+ * al_apply()'s. */
 enum al_status al_login_apply(const struct login *l, const char *when,
-			      struct al_outcome *out);
+			      int flags, struct al_outcome *out);
 int al_login_pam_status(enum al_status st);
 /* The link's path into the session environment (env=). */
 void al_login_publish(pam_handle_t *pamh, struct login *l);

@@ -58,7 +58,7 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		sd = memset(&local, 0, sizeof(local));
 	l = &sd->l;
 	if ((r = al_login_prepare(pamh, argc, argv, l)) != PAM_SUCCESS ||
-	    (st = al_login_apply(l, "open", &out)) != AL_OK) {
+	    (st = al_login_apply(l, "open", 0, &out)) != AL_OK) {
 		if (sd != &local)
 			free(sd);
 		return r != PAM_SUCCESS ? r : al_login_pam_status(st);
@@ -100,9 +100,10 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	    data != NULL) {
 		sd = data;
 		al_watch_stop_proc(&sd->l.ctx, &sd->watch);
-		return al_login_pam_status(al_login_apply(&sd->l, "close", &out));
+		return al_login_pam_status(al_login_apply(&sd->l, "close", AL_CLOSING,
+		    &out));
 	}
 	if ((r = al_login_prepare(pamh, argc, argv, &fresh)) != PAM_SUCCESS)
 		return r;
-	return al_login_pam_status(al_login_apply(&fresh, "close", &out));
+	return al_login_pam_status(al_login_apply(&fresh, "close", AL_CLOSING, &out));
 }

@@ -888,6 +888,8 @@ struct fake_agent {
 	struct tsock s;
 	int stop[2];
 	pthread_t thread;
+	volatile int asked;		/* requests read; read after a join or
+					 * once the module's call returned */
 };
 
 static void *
@@ -902,8 +904,10 @@ fake_agent_run(void *arg)
 	while (poll(pfd, 2, -1) > 0 && !(pfd[1].revents & POLLIN)) {
 		if ((c = accept4(a->s.fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;
-		if (read(c, req, sizeof(req)) > 0)
+		if (read(c, req, sizeof(req)) > 0) {
+			__atomic_add_fetch(&a->asked, 1, __ATOMIC_SEQ_CST);
 			(void)!write(c, success, sizeof(success));
+		}
 		close(c);
 	}
 	return NULL;
@@ -913,6 +917,7 @@ static void
 fake_agent_start(struct fake_agent *a, long pid)
 {
 	a->s = tmp_sock(alice_uid, pid);
+	a->asked = 0;
 	if (pipe2(a->stop, O_CLOEXEC) != 0 ||
 	    pthread_create(&a->thread, NULL, fake_agent_run, a) != 0)
 		exit(1);
@@ -950,7 +955,18 @@ test_probe(void)
 	s = open_s(service("probe=500 wait=5"));
 	ok(s.open_rc == PAM_SUCCESS && reap_all(0) == 0,
 	   "probe: a link whose agent answers at once is kept, and no watch starts");
-	close_s(&s);
+	{
+		int asked = __atomic_load_n(&d.asked, __ATOMIC_SEQ_CST);
+
+		close_s(&s);
+		/* close waits for no answer, so it only connects: a request
+		 * would cost every logout an agent round trip for nothing. */
+		ok(asked == 1 && __atomic_load_n(&d.asked, __ATOMIC_SEQ_CST) == 1 &&
+		   strcmp(link_target(), d.s.path) == 0,
+		   "probe: open asked the link's agent once; close kept the link "
+		   "without asking it (asked %d, then %d)", asked,
+		   __atomic_load_n(&d.asked, __ATOMIC_SEQ_CST));
+	}
 
 	unlink(LINK);
 	if (symlink(hung.path, LINK) != 0)
