@@ -2,18 +2,19 @@
  * agents.c - the fake agents.  The module (unless probe=0) asks each
  * socket it judges SSH_AGENTC_EXTENSION "query", and a socket that only
  * accepts is a hung agent to it; so every agent socket of the bench is
- * served here, answering or hung.  They are served by a thread of this
- * process (agents_start()) or in a forked child (agent_serve()).
+ * served here, answering or hung, by a forked child (agents_start(),
+ * or agent_serve() in a child of the caller's).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -123,8 +124,7 @@ agent_accept(struct agent_server *s, size_t l, struct agent_conn *conn,
 	}
 }
 
-/* Serves s's sockets, every connection at once, nothing but system calls
- * (it runs in a thread of a process that forks, and in a forked child). */
+/* Serves s's sockets, every connection at once, in a forked child. */
 void
 agent_serve(struct agent_server *s)
 {
@@ -165,30 +165,30 @@ agent_serve(struct agent_server *s)
 		close(conn[--nc].fd);
 }
 
-static void *
-agents_run(void *arg)
-{
-	agent_serve(&((struct agents *)arg)->s);
-	return NULL;
-}
-
+/*
+ * Serves a's sockets from a child process: in sshd the agent socket is
+ * served by the connection's own sshd process, never by the monitor the
+ * module runs in, so this process stays single-threaded as the monitor
+ * is (a thread here would add cross-CPU TLB flushes to every munmap the
+ * module's transaction makes, which sshd never pays).
+ */
 void
 agents_start(struct agents *a)
 {
-	sigset_t all, old;
-	int e;
-
 	if (pipe2(a->stop, O_CLOEXEC) != 0)
 		die("pipe: %m");
 	a->s.stop = a->stop[0];
-	/* Signals for the process go to the main thread, as in sshd's
-	 * single-threaded monitor. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&a->thread, NULL, agents_run, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0)
-		die("pthread_create: %s", strerror(e));
+	if ((a->pid = fork()) < 0)
+		die("fork: %m");
+	if (a->pid == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		agent_serve(&a->s);
+		if (a->s.dropped)
+			progress("fake agents: %lu connections dropped for "
+				 "want of room", a->s.dropped);
+		_exit(0);
+	}
+	own_child(a->pid, 1);
 }
 
 void
@@ -198,13 +198,12 @@ agents_stop(struct agents *a)
 
 	if (write(a->stop[1], "x", 1) != 1)
 		die("stopping the fake agents: %m");
-	if ((errno = pthread_join(a->thread, NULL)) != 0)
-		die("pthread_join: %m");
+	while (waitpid(a->pid, NULL, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid for the fake agents: %m");
+	own_child(a->pid, 0);
 	close(a->stop[0]);
 	close(a->stop[1]);
 	for (i = 0; i < a->s.n; i++)
 		close(a->s.lfd[i]);
-	if (a->s.dropped)
-		progress("fake agents: %lu connections dropped for want of "
-			 "room", a->s.dropped);
 }

@@ -6,7 +6,6 @@
 #define AGENTBENCH_H
 
 #include <limits.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -67,6 +66,9 @@ void check(pam_handle_t *h, int r, const char *what);
  * deadline and were killed. */
 extern unsigned stray_procs;
 unsigned reap_module(double deadline);
+/* A child of the bench's own (a fake agent), not the module's: add or
+ * forget it. */
+void own_child(pid_t pid, int add);
 void reap_leftovers(void);
 void load_on(void);
 void load_off(void);
@@ -128,13 +130,12 @@ struct agent_server {
 	unsigned long dropped;		/* connections closed for want of room */
 };
 
-/* Fake agents served by a thread of this process: no process of theirs
- * can be taken for the module's watch, and their work runs on the other
- * core while the calling thread waits for the answer. */
+/* Fake agents served by a child process (agents_start()), which
+ * reap_module() knows is not the module's. */
 struct agents {
 	struct agent_server s;
 	int stop[2];
-	pthread_t thread;
+	pid_t pid;			/* the process that serves them */
 };
 
 /* A listening socket at path, given to alice. */

@@ -12,7 +12,7 @@ BENCH_SRCS = tests/bench/main.c tests/bench/common.c \
 
 # Built in one command from the sources: no objects to ignore or clean.
 $(BENCH_PROG): $(BENCH_SRCS) tests/bench/bench.h $(LIBAL) $(HEADERS)
-	$(CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LIBAL) -lpam $(SELINUX_LIBS) -lm -pthread
+	$(CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(CFLAGS) -o $@ $(BENCH_SRCS) $(LIBAL) -lpam $(SELINUX_LIBS) -lm
 
 CLEAN_FILES += $(BENCH_PROG)
 

@@ -164,7 +164,7 @@ setup(const char *module, unsigned hung_probe)
 static struct agents live_agents;
 
 /* alice's socket whose agent answers, for the transaction and heal cases,
- * and one whose agent hangs; both served by one thread of this process. */
+ * and one whose agent hangs; both served by one child process. */
 void
 live_start(void)
 {

@@ -21,9 +21,30 @@
  * of this process, not the module's. */
 static pid_t spinners[2];
 
+/* The fake agents' processes (agents_start()). */
+static pid_t agent_procs[4];
+
+void
+own_child(pid_t pid, int add)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(agent_procs) / sizeof(agent_procs[0]); i++)
+		if (agent_procs[i] == (add ? 0 : pid)) {
+			agent_procs[i] = add ? pid : 0;
+			return;
+		}
+	die("own_child: no room for process %ld", (long)pid);
+}
+
 static int
 is_spinner(pid_t pid)
 {
+	size_t i;
+
+	for (i = 0; i < sizeof(agent_procs) / sizeof(agent_procs[0]); i++)
+		if (pid == agent_procs[i])
+			return 1;
 	return pid == spinners[0] || pid == spinners[1];
 }
 
@@ -54,8 +75,8 @@ unsigned stray_procs;
  * exited, and reaps them; returns how many there were.  The watch is a
  * detached grandchild: its parent exits at once and this subreaper gets
  * it.  Every other child of the bench is waited for by pid where it is
- * forked (the spinners are left out here), and the fake agents are
- * threads: any child found here is the module's.  One still running at
+ * forked (the spinners and the fake agents' processes are left out
+ * here): any other child found here is the module's.  One still running at
  * the deadline is killed and counted in stray_procs.
  */
 unsigned

@@ -94,7 +94,7 @@ own_path(char *out, size_t sz, size_t i, pid_t pid, const char *agentdir,
 }
 
 /* n live sockets of alice's, half in each layout, their agents answering
- * in a thread of this process (so the pid in their names is this one's). */
+ * in a child process (the pid in their names is this one's, alive). */
 static void
 own_sockets(struct agents *a, size_t n, char (*paths)[AL_SUN_PATH_MAX],
 	    char (*dirs)[AL_SUN_PATH_MAX])

@@ -64,7 +64,7 @@ static const unsigned case_watches[NCASES] = {
 };
 
 /* Cases whose link ends at an agent that answers: when its answer comes
- * after open's 3 ms (the fake agent's thread not scheduled in time), open
+ * after open's 3 ms (the fake agent's process not scheduled in time), open
  * starts the watch as for a hung agent.  A figure, not a failure. */
 static int
 may_start_watch(int c)
@@ -303,8 +303,8 @@ print_transactions(const struct case_result *res, const struct hung_split *hs,
 			row("\n");
 	}
 	row("   (probe=1000, the default, but where it says probe=0; the fake "
-	    "agents are threads\n"
-	    "   of this process; \"watches\": transactions that started the "
+	    "agents are a child\n"
+	    "   process, as sshd's session process is; \"watches\": transactions that started the "
 	    "module's watch, which\n"
 	    "   a keep or relink one does when its agent's answer came after "
 	    "open's 3 ms)\n");
