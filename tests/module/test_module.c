@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -493,6 +494,143 @@ test_watch(void)
 	s = open_s(service("wait=1"));
 	ok(reap_all(3000) == 0, "the watch ends by itself after wait=1");
 	close_s(&s);
+}
+
+/* The only child of this process (the watch), or 0. */
+static pid_t
+watch_pid(void)
+{
+	char path[64], buf[64];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
+		 (long)getpid());
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL || sscanf(buf, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/*
+ * The inotify watches of process pid: how many, and whether one is on the
+ * inode ino of /tmp's file system (its fdinfo lines, "inotify wd:N
+ * ino:HEX sdev:HEX", sdev the kernel's major << 20 | minor).
+ */
+static int
+inotify_watches(pid_t pid, ino_t ino, int *has_ino)
+{
+	char path[320], line[512], target[64];
+	struct dirent *de;
+	unsigned long long wino, wdev;
+	struct stat tmp;
+	int n = 0;
+	ssize_t len;
+	FILE *f;
+	DIR *d;
+
+	*has_ino = 0;
+	if (stat("/tmp", &tmp) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/%ld/fd/%s", (long)pid, de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (strcmp(target, "anon_inode:inotify") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%s", (long)pid,
+			 de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "inotify wd:%*d ino:%llx sdev:%llx", &wino,
+				   &wdev) == 2) {
+				n++;
+				if ((ino_t)wino == ino &&
+				    wdev >> 20 == major(tmp.st_dev) &&
+				    (wdev & 0xfffff) == minor(tmp.st_dev))
+					*has_ino = 1;
+			}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Makes /tmp/<name>, owned by uid, mode mode; returns its inode. */
+static ino_t
+tmp_dir_of(const char *name, uid_t uid, mode_t mode)
+{
+	char path[AL_SUN_PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/tmp/%s", name);
+	if (mkdir(path, mode) != 0 || chown(path, uid, uid) != 0 ||
+	    chmod(path, mode) != 0 || stat(path, &st) != 0)
+		diag("mkdir %s: %s", path, strerror(errno));
+	return st.st_ino;
+}
+
+/* Waits up to ms for the watch pid to watch inode ino; the number of its
+ * watches then, or -1. */
+static int
+wait_watched(pid_t pid, ino_t ino, int ms)
+{
+	int n, has;
+
+	for (; ms > 0; ms--) {
+		if ((n = inotify_watches(pid, ino, &has)) >= 0 && has)
+			return n;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/*
+ * Another user's per-connection directories in /tmp, readable by all,
+ * are never watched: each watch would be charged to alice's inotify
+ * limit, and bob could use it up.  inotify reports in order, so once
+ * alice's second directory is watched, bob's were all seen before it.
+ */
+static void
+test_watch_foreign(void)
+{
+	char name[32];
+	ino_t mine;
+	pid_t w;
+	int i, n1, n2, has, bob_watched = 0;
+	ino_t bobs[50];
+	struct sess s;
+
+	reset();
+	s = open_s(service("wait=10"));
+	w = watch_pid();
+	mine = tmp_dir_of("ssh-aliceDir01", alice_uid, 0700);
+	n1 = wait_watched(w, mine, 3000);
+	ok(w > 0 && n1 > 0, "the watch watches alice's new /tmp/ssh-* directory "
+	   "(%d watches)", n1);
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "ssh-bobDir%04d", i);
+		bobs[i] = tmp_dir_of(name, bob_uid, 0755);
+	}
+	mine = tmp_dir_of("ssh-aliceDir02", alice_uid, 0700);
+	n2 = wait_watched(w, mine, 3000);
+	for (i = 0; i < 50; i++) {
+		(void)inotify_watches(w, bobs[i], &has);
+		bob_watched += has;
+	}
+	ok(n2 == n1 + 1 && bob_watched == 0, "none of bob's 50 readable "
+	   "/tmp/ssh-* directories is watched (%d watches, then %d; %d of "
+	   "bob's)", n1, n2, bob_watched);
+	close_s(&s);
+	ok(reap_all(1000) == 0, "close stops that watch");
 }
 
 /*
@@ -1146,6 +1284,7 @@ main(int argc, char **argv)
 	test_basics();
 	test_relink_on_open();
 	test_watch();
+	test_watch_foreign();
 	test_interactive();
 	test_cleanup();
 	test_scope_and_env();
