@@ -4,7 +4,7 @@
  *   agentlink status [--json] [--probe=MS]   the link, the sockets, the rule
  *   agentlink relink                         apply the rule now
  *   agentlink doctor                         check the setup, say what fixes it
- *   agentlink tmux [SOCKET]                  sync the tmux session links
+ *   agentlink tmux [SOCKET [CLIENT]]         sync the tmux session links
  *
  * It runs as the user who calls it and acts only for that user: the uid
  * is getuid(), the home the passwd entry's (never $HOME), and it refuses
@@ -29,7 +29,7 @@ static const char usage_text[] =
 	"usage: agentlink status [--json] [--probe=MS]\n"
 	"       agentlink relink\n"
 	"       agentlink doctor\n"
-	"       agentlink tmux [SOCKET]\n"
+	"       agentlink tmux [SOCKET [CLIENT]]\n"
 	"       agentlink --help | --version\n"
 	"  (--debug, with any command, shows the library's debug lines)\n";
 
@@ -197,7 +197,7 @@ msg_with(const char *what, const char *word)
 /* The command's name and options; -1 after a usage message. */
 static int
 parse_args(struct cmd *c, int argc, char **argv, const char **command,
-	   const char **operand, int *probe_set)
+	   const char *operand[2], int *probe_set)
 {
 	const char *bad = NULL;
 	int i;
@@ -216,8 +216,11 @@ parse_args(struct cmd *c, int argc, char **argv, const char **command,
 		else if (a[0] == '-')
 			bad = msg_with("unknown option", a);
 		else if (*command != NULL && strcmp(*command, "tmux") == 0 &&
-			 *operand == NULL)
-			*operand = a;	/* the tmux server's socket */
+			 operand[0] == NULL)
+			operand[0] = a;	/* the tmux server's socket */
+		else if (*command != NULL && strcmp(*command, "tmux") == 0 &&
+			 operand[1] == NULL)
+			operand[1] = a;	/* the client whose event it is */
 		else if (*command != NULL)
 			bad = "one command at a time";
 		else
@@ -235,14 +238,14 @@ parse_args(struct cmd *c, int argc, char **argv, const char **command,
 }
 
 static int
-run(struct cmd *c, const char *command, const char *operand)
+run(struct cmd *c, const char *command, const char *operand[2])
 {
 	if (strcmp(command, "status") == 0)
 		return cmd_status(c);
 	if (strcmp(command, "relink") == 0)
 		return cmd_relink(c);
 	if (strcmp(command, "tmux") == 0)
-		return cmd_tmux(c, operand);
+		return cmd_tmux(c, operand[0], operand[1]);
 	return cmd_doctor(c);
 }
 
@@ -250,7 +253,7 @@ int
 main(int argc, char **argv)
 {
 	static struct cmd c;
-	const char *command = NULL, *operand = NULL;
+	const char *command = NULL, *operand[2] = { NULL, NULL };
 	int probe_set = 0, rc;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -261,7 +264,7 @@ main(int argc, char **argv)
 		printf("agentlink %s\n", AL_CMD_VERSION);
 		return CMD_OK;
 	}
-	if (parse_args(&c, argc, argv, &command, &operand, &probe_set) != 0)
+	if (parse_args(&c, argc, argv, &command, operand, &probe_set) != 0)
 		return CMD_USAGE;
 	if (strcmp(command, "status") != 0 && strcmp(command, "relink") != 0 &&
 	    strcmp(command, "doctor") != 0 && strcmp(command, "tmux") != 0)

@@ -149,8 +149,9 @@ const char *cmd_action_word(enum al_action a);
 
 /* ---- cmd_tmux.c ---- */
 /* One sync of the session links of the tmux server at sock (NULL: the
- * one in $TMUX). */
-int cmd_tmux(struct cmd *c, const char *sock);
+ * one in $TMUX); client (or NULL): the pid of the client whose event ran
+ * it, which wins a tie. */
+int cmd_tmux(struct cmd *c, const char *sock, const char *client);
 /* The user's session links in the link's directory dirfd (any kind of
  * descriptor): at most max into out, how many. */
 size_t cmd_tmux_links(const struct cmd *c, int dirfd, struct tmux_link *out,

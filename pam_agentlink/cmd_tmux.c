@@ -1,6 +1,9 @@
 /*
- * cmd_tmux.c - agentlink tmux [SOCKET]: one sync of the session links of
+ * cmd_tmux.c - agentlink tmux [SOCKET [CLIENT]]: one sync of the session links of
  * one tmux server, run by the hooks of conf/tmux.conf.
+ *
+ * CLIENT, a client's pid, is the client whose event (attached, active,
+ * session changed) ran the sync: it wins a tie of activity times.
  *
  * Each session of the server gets a link, the host link's path plus
  * ".tmux-<server pid>-<session id>", pointed at the agent socket of the
@@ -50,6 +53,7 @@ struct sync {
 	const char *base;		/* the host link's name in dirfd */
 	struct view v;
 	long srvpid;			/* 0: the server did not answer */
+	long hint;			/* the client whose event ran the sync */
 	struct tm_session s[TM_SESSIONS_MAX];
 	size_t ns;
 	struct tm_client cl[TM_CLIENTS_MAX];
@@ -285,10 +289,23 @@ client_cand(const struct sync *s, long pid)
 
 /* ---- each session ---- */
 
+/* Of two clients of a session active in the same second (tmux counts
+ * whole seconds): the one whose event ran this sync, else the one the
+ * link points at already, so that a sync run for another reason does
+ * not move it. */
+static int
+tie_wins(const struct sync *s, const struct tm_client *k,
+	 const struct tm_client *best, const char *cur)
+{
+	if (k->pid == s->hint || best->pid == s->hint)
+		return k->pid == s->hint;
+	return strcmp(s->v.cands.v[k->cand].path, cur) == 0;
+}
+
 /* The newest active client of session sid with an agent that answers:
- * its socket's path; else the host link. */
+ * its socket's path; else the host link.  cur: the link's target now. */
 static const char *
-session_target(const struct sync *s, long sid)
+session_target(const struct sync *s, long sid, const char *cur)
 {
 	const struct tm_client *best = NULL;
 	size_t i;
@@ -298,7 +315,8 @@ session_target(const struct sync *s, long sid)
 
 		if (k->sid != sid || k->cand < 0 || !usable(s, k->cand))
 			continue;
-		if (best == NULL || k->activity > best->activity)
+		if (best == NULL || k->activity > best->activity ||
+		    (k->activity == best->activity && tie_wins(s, k, best, cur)))
 			best = k;
 	}
 	return best != NULL ? s->v.cands.v[best->cand].path : s->c->ctx.link;
@@ -313,17 +331,16 @@ link_ctx(const struct sync *s, const char *path, struct al_ctx *x)
 	snprintf(x->link, sizeof(x->link), "%s", path);
 }
 
-/* Points the session's link at its target; never replaces what is not a
- * symbolic link. */
+/* The session link's target now ("" when missing); -1 when it cannot be
+ * read or is not a symbolic link, which is never replaced. */
 static int
-session_link_set(struct sync *s, const struct tm_session *ss)
+session_link_read(const struct sync *s, const struct tm_session *ss, char *cur,
+		  size_t sz)
 {
-	const char *name = strrchr(ss->link, '/') + 1;
-	char cur[AL_SUN_PATH_MAX * 2], a[AL_SUN_PATH_MAX * 4], b[AL_SUN_PATH_MAX * 4];
+	char a[AL_SUN_PATH_MAX * 4];
 	enum al_link_kind kind;
-	struct al_ctx x;
 
-	if (al_link_read(s->dirfd, name, &kind, cur, sizeof(cur)) != 0) {
+	if (al_link_read(s->dirfd, strrchr(ss->link, '/') + 1, &kind, cur, sz) != 0) {
 		fprintf(stderr, "agentlink: tmux: cannot read %s: %s\n",
 			esc(ss->link, a, sizeof(a)), strerror(errno));
 		return -1;
@@ -333,10 +350,20 @@ session_link_set(struct sync *s, const struct tm_session *ss)
 			"link: left alone\n", esc(ss->link, a, sizeof(a)));
 		return -1;
 	}
-	if (kind == AL_LINK_SYMLINK && strcmp(cur, ss->target) == 0)
+	return 0;
+}
+
+/* Points the session's link at its target, unless it does already. */
+static int
+session_link_set(struct sync *s, const struct tm_session *ss, const char *cur)
+{
+	char a[AL_SUN_PATH_MAX * 4], b[AL_SUN_PATH_MAX * 4];
+	struct al_ctx x;
+
+	if (strcmp(cur, ss->target) == 0)
 		return 0;
 	link_ctx(s, ss->link, &x);
-	if (al_link_replace(&x, s->dirfd, name, ss->target) != 0)
+	if (al_link_replace(&x, s->dirfd, strrchr(ss->link, '/') + 1, ss->target) != 0)
 		return -1;		/* the library said why */
 	printf("tmux: session $%ld: %s -> %s\n", ss->sid, esc(ss->link, a, sizeof(a)),
 	       esc(ss->target, b, sizeof(b)));
@@ -368,7 +395,7 @@ session_env_set(struct sync *s, const struct tm_session *ss)
 static void
 sync_sessions(struct sync *s)
 {
-	char e[AL_SUN_PATH_MAX * 4];
+	char e[AL_SUN_PATH_MAX * 4], cur[AL_SUN_PATH_MAX * 2];
 	size_t i;
 
 	for (i = 0; i < s->ncl && ms_left(s) > 0; i++)
@@ -385,8 +412,12 @@ sync_sessions(struct sync *s)
 			s->failed = 1;
 			continue;
 		}
-		ss->target = session_target(s, ss->sid);
-		if (session_link_set(s, ss) != 0 || session_env_set(s, ss) != 0)
+		if (session_link_read(s, ss, cur, sizeof(cur)) != 0) {
+			s->failed = 1;
+			continue;
+		}
+		ss->target = session_target(s, ss->sid, cur);
+		if (session_link_set(s, ss, cur) != 0 || session_env_set(s, ss) != 0)
 			s->failed = 1;
 	}
 	if (ms_left(s) == 0) {
@@ -425,6 +456,17 @@ link_entry(const struct cmd *c, int dirfd, const char *dir, const char *base,
 	return 0;
 }
 
+/* By server, then session: a stable order for people and scripts. */
+static int
+by_server(const void *a, const void *b)
+{
+	const struct tmux_link *x = a, *y = b;
+
+	if (x->srvpid != y->srvpid)
+		return x->srvpid < y->srvpid ? -1 : 1;
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
+}
+
 size_t
 cmd_tmux_links(const struct cmd *c, int dirfd, struct tmux_link *out,
 	       size_t max)
@@ -448,6 +490,7 @@ cmd_tmux_links(const struct cmd *c, int dirfd, struct tmux_link *out,
 			       &out[n]) == 0)
 			n++;
 	closedir(d);
+	qsort(out, n, sizeof(*out), by_server);
 	return n;
 }
 
@@ -551,12 +594,17 @@ sync_run(struct sync *s)
 }
 
 int
-cmd_tmux(struct cmd *c, const char *arg)
+cmd_tmux(struct cmd *c, const char *arg, const char *client)
 {
 	static struct sync s;
 	char sock[4096];
 
 	memset(&s, 0, sizeof(s));
+	/* The hooks pass #{client_pid}, empty for session events. */
+	if (client != NULL && client[0] != '\0' && tm_parse_pid(client, &s.hint) != 0) {
+		fprintf(stderr, "agentlink: tmux: the client must be a process id\n");
+		return CMD_USAGE;
+	}
 	s.c = c;
 	s.sock = sock;
 	s.deadline = mono_ms() + TM_DEADLINE_MS;

@@ -38,6 +38,8 @@ struct tm_line {
 	long long activity;
 };
 
+/* A process id, digits alone; -1 if s is none. */
+int tm_parse_pid(const char *s, long *pid);
 /* 0 and *out, or -1 when line is none of the two forms. */
 int tm_parse_line(const char *line, struct tm_line *out);
 /* $TMUX, "SOCKET,SERVER PID,SESSION ID": its parts; -1 if malformed. */

@@ -57,6 +57,12 @@ pid_field(const char *s, char stop, long *pid)
 }
 
 int
+tm_parse_pid(const char *s, long *pid)
+{
+	return pid_field(s, '\0', pid) == NULL ? -1 : 0;
+}
+
+int
 tm_parse_line(const char *line, struct tm_line *out)
 {
 	const char *p = line + 2;

@@ -34,6 +34,18 @@ lines(void)
 }
 
 static void
+pids(void)
+{
+	long pid;
+
+	ok(tm_parse_pid("4711", &pid) == 0 && pid == 4711, "4711 is a pid");
+	ok(tm_parse_pid("", &pid) == -1 && tm_parse_pid("0", &pid) == -1 &&
+	   tm_parse_pid("12a", &pid) == -1 && tm_parse_pid(" 12", &pid) == -1 &&
+	   tm_parse_pid("4194305", &pid) == -1,
+	   "empty, zero, trailing text, a space, over the limit: none");
+}
+
+static void
 tmux_env(void)
 {
 	char sock[64];
@@ -112,6 +124,7 @@ int
 main(void)
 {
 	lines();
+	pids();
 	tmux_env();
 	environ_block();
 	link_names();
