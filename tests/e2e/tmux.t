@@ -8,7 +8,8 @@
 #   - a client of agent B also attaches to "one": it follows the newest;
 #   - input from A's client (client-active): "one" follows A again;
 #   - A's client detaches: "one" follows B's;
-#   - agentlink status (text and --json) in the two-client state;
+#   - agentlink status (text and --json) in the two-client state, and
+#     doctor in a pane;
 #   - a session closed: its link is gone; a killed server: its links go
 #     at the next sync.
 set -eu
@@ -26,7 +27,7 @@ e2e_cmd_install
 e2e_cmd_in_path
 e2e_profile_snippet
 e2e_snippets
-tap_plan 18
+tap_plan 19
 fpA=$(e2e_fp A)
 fpB=$(e2e_fp B)
 tmux_sock=/tmp/tmux-$E2E_UID/default
@@ -106,6 +107,13 @@ tap_check "status --json: both links, their targets, sessions, server running" \
 	eval '[ "$(j "scalar @{\$j->{tmux}}")" = 2 ] && [ "$(tl "$one" target)" = "$sA" ] &&
 	[ "$(tl "$two" target)" = "$sB" ] && [ "$(tl "$one" session_id)" = "\$$(session_id one)" ] &&
 	[ "$(tl "$one" server_running)" = true ] && [ "$(tl "$two" target_state)" = answering ]'
+
+out=$(pane one "$E2E_CMD doctor")
+tap_diag "doctor in one's first pane: $out"
+tap_check "doctor in a pane of one: its SSH_AUTH_SOCK (the session's link) and the hooks are ok, no problem" \
+	eval 'grep -qF "ok       shell: SSH_AUTH_SOCK is this tmux session'"'"'s link" <<<"$out" &&
+	grep -qF "ok       tmux: the hooks keep this session'"'"'s link: $one -> $sA" <<<"$out" &&
+	grep -q "^rc=0" <<<"$out"'
 
 # ---- a client of B's attaches to "one" too: the newest attach wins ----
 client b2 B 'tmux attach-session -t one'
