@@ -10,7 +10,7 @@
 
 #include "cmd.h"
 
-#define JSON_VERSION 1
+#define JSON_VERSION 2
 
 /* ---- JSON ---- */
 
