@@ -87,6 +87,8 @@ void cmd_pam_find(const char *service, struct pam_line *pl);
  * sz - 1).  Its exit status, or -1 (not run, killed, or still running
  * after timeout_ms). */
 int cmd_run(char *const argv[], char *out, size_t sz, int timeout_ms);
+/* CLOCK_MONOTONIC in milliseconds, for deadlines. */
+long long cmd_now_ms(void);
 
 /* ---- cmd_view.c ---- */
 

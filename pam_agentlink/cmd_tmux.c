@@ -27,7 +27,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -61,19 +60,10 @@ struct sync {
 	int failed;
 };
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 ms_left(const struct sync *s)
 {
-	long long left = s->deadline - mono_ms();
+	long long left = s->deadline - cmd_now_ms();
 
 	return left > 0 ? (int)left : 0;
 }
@@ -607,7 +597,7 @@ cmd_tmux(struct cmd *c, const char *arg, const char *client)
 	}
 	s.c = c;
 	s.sock = sock;
-	s.deadline = mono_ms() + TM_DEADLINE_MS;
+	s.deadline = cmd_now_ms() + TM_DEADLINE_MS;
 	if (server_socket(arg, sock, sizeof(sock)) != 0)
 		return CMD_USAGE;
 	if ((s.dirfd = al_linkdir_open(&c->ctx, &s.base)) < 0)
