@@ -56,7 +56,8 @@ MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
 CMD      = agentlink
 CMD_OBJS = pam_agentlink/agentlink_cmd.o pam_agentlink/cmd_sys.o \
            pam_agentlink/cmd_view.o pam_agentlink/cmd_status.o \
-           pam_agentlink/cmd_doctor.o
+           pam_agentlink/cmd_doctor.o pam_agentlink/cmd_tmux.o \
+           pam_agentlink/cmd_tmuxparse.o
 PREFIX   ?= /usr
 BINDIR   ?= $(PREFIX)/bin
 
@@ -86,7 +87,7 @@ $(MODULE): $(MODULE_OBJS) $(LIBAL)
 $(HELPER): pam_agentlink/watch_helper.o $(LIBAL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
 
-$(CMD_OBJS): pam_agentlink/cmd.h
+$(CMD_OBJS): pam_agentlink/cmd.h pam_agentlink/cmd_tmux.h
 # doctor looks for a module named without a path where libpam does.
 pam_agentlink/cmd_doctor.o: pam_agentlink/cmd_doctor.c $(HEADERS) Makefile
 	$(CC) $(CPPFLAGS) -DAL_PAMDIR='"$(PAMDIR)"' $(ALL_CFLAGS) -c -o $@ $<

@@ -4,6 +4,7 @@
  *   agentlink status [--json] [--probe=MS]   the link, the sockets, the rule
  *   agentlink relink                         apply the rule now
  *   agentlink doctor                         check the setup, say what fixes it
+ *   agentlink tmux [SOCKET [CLIENT]]         sync the tmux session links
  *
  * It runs as the user who calls it and acts only for that user: the uid
  * is getuid(), the home the passwd entry's (never $HOME), and it refuses
@@ -28,6 +29,7 @@ static const char usage_text[] =
 	"usage: agentlink status [--json] [--probe=MS]\n"
 	"       agentlink relink\n"
 	"       agentlink doctor\n"
+	"       agentlink tmux [SOCKET [CLIENT]]\n"
 	"       agentlink --help | --version\n"
 	"  (--debug, with any command, shows the library's debug lines)\n";
 
@@ -195,7 +197,7 @@ msg_with(const char *what, const char *word)
 /* The command's name and options; -1 after a usage message. */
 static int
 parse_args(struct cmd *c, int argc, char **argv, const char **command,
-	   int *probe_set)
+	   const char *operand[2], int *probe_set)
 {
 	const char *bad = NULL;
 	int i;
@@ -213,6 +215,12 @@ parse_args(struct cmd *c, int argc, char **argv, const char **command,
 			c->debug = 1;
 		else if (a[0] == '-')
 			bad = msg_with("unknown option", a);
+		else if (*command != NULL && strcmp(*command, "tmux") == 0 &&
+			 operand[0] == NULL)
+			operand[0] = a;	/* the tmux server's socket */
+		else if (*command != NULL && strcmp(*command, "tmux") == 0 &&
+			 operand[1] == NULL)
+			operand[1] = a;	/* the client whose event it is */
 		else if (*command != NULL)
 			bad = "one command at a time";
 		else
@@ -230,12 +238,14 @@ parse_args(struct cmd *c, int argc, char **argv, const char **command,
 }
 
 static int
-run(struct cmd *c, const char *command)
+run(struct cmd *c, const char *command, const char *operand[2])
 {
 	if (strcmp(command, "status") == 0)
 		return cmd_status(c);
 	if (strcmp(command, "relink") == 0)
 		return cmd_relink(c);
+	if (strcmp(command, "tmux") == 0)
+		return cmd_tmux(c, operand[0], operand[1]);
 	return cmd_doctor(c);
 }
 
@@ -243,7 +253,7 @@ int
 main(int argc, char **argv)
 {
 	static struct cmd c;
-	const char *command = NULL;
+	const char *command = NULL, *operand[2] = { NULL, NULL };
 	int probe_set = 0, rc;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -254,10 +264,10 @@ main(int argc, char **argv)
 		printf("agentlink %s\n", AL_CMD_VERSION);
 		return CMD_OK;
 	}
-	if (parse_args(&c, argc, argv, &command, &probe_set) != 0)
+	if (parse_args(&c, argc, argv, &command, operand, &probe_set) != 0)
 		return CMD_USAGE;
 	if (strcmp(command, "status") != 0 && strcmp(command, "relink") != 0 &&
-	    strcmp(command, "doctor") != 0)
+	    strcmp(command, "doctor") != 0 && strcmp(command, "tmux") != 0)
 		return usage(msg_with("unknown command", command));
 	if (privileged()) {
 		fprintf(stderr, "agentlink: refusing to run setuid, setgid or with "
@@ -277,7 +287,7 @@ main(int argc, char **argv)
 			c.pam.file, c.pam.why, c.cfg.conf);
 	if (setup_ctx(&c, probe_set) != 0)
 		return CMD_USAGE;
-	rc = run(&c, command);
+	rc = run(&c, command, operand);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "agentlink: cannot write the output: %s\n",
 			strerror(errno));

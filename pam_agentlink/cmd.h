@@ -6,6 +6,8 @@
  * cmd_view.c       the state of the link and the sockets, probed
  * cmd_status.c     status, as text or JSON
  * cmd_doctor.c     doctor
+ * cmd_tmux.c       tmux: the per-session links of one tmux server
+ *                  (cmd_tmuxparse.c: what it reads, parsed)
  * cmd_sys.c        what the administrator set up: the PAM stack, sshd's
  *                  configuration; running a program
  *
@@ -85,6 +87,8 @@ void cmd_pam_find(const char *service, struct pam_line *pl);
  * sz - 1).  Its exit status, or -1 (not run, killed, or still running
  * after timeout_ms). */
 int cmd_run(char *const argv[], char *out, size_t sz, int timeout_ms);
+/* CLOCK_MONOTONIC in milliseconds, for deadlines. */
+long long cmd_now_ms(void);
 
 /* ---- cmd_view.c ---- */
 
@@ -117,6 +121,14 @@ enum link_view {
 	LV_UNSAFE			/* its directory is not safely the user's */
 };
 
+/* A session link in the link's directory (cmd_tmux_links). */
+struct tmux_link {
+	char path[AL_SUN_PATH_MAX];
+	char target[AL_SUN_PATH_MAX * 2];
+	long srvpid, sid;
+	int running;			/* its server still runs */
+};
+
 struct view {
 	struct al_cands cands;
 	struct sock_view *sv;
@@ -127,6 +139,8 @@ struct view {
 	int works;			/* ... which answers (or accepts, probe=0) */
 	struct al_decision d;
 	int decided;			/* d is the rule's final word */
+	struct tmux_link *tl;		/* the session links, ntl of them */
+	size_t ntl;
 };
 
 int cmd_view_load(struct cmd *c, struct view *v);
@@ -134,6 +148,18 @@ void cmd_view_free(struct view *v);
 /* "answering", "accepting", "hung", "dead" */
 const char *cmd_live_word(enum al_liveness l);
 const char *cmd_action_word(enum al_action a);
+
+/* ---- cmd_tmux.c ---- */
+/* One sync of the session links of the tmux server at sock (NULL: the
+ * one in $TMUX); client (or NULL): the pid of the client whose event ran
+ * it, which wins a tie. */
+int cmd_tmux(struct cmd *c, const char *sock, const char *client);
+/* The user's session links in the link's directory dirfd (any kind of
+ * descriptor): at most max into out, how many. */
+size_t cmd_tmux_links(const struct cmd *c, int dirfd, struct tmux_link *out,
+		      size_t max);
+/* This tmux session's link, from $TMUX; -1 outside tmux. */
+int cmd_tmux_session_link(const struct cmd *c, char *out, size_t sz);
 
 /* ---- cmd_status.c, cmd_doctor.c ---- */
 int cmd_status(struct cmd *c);

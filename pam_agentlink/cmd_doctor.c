@@ -9,8 +9,10 @@
  *     else its configuration files, read as the module reads them);
  *   - the link itself;
  *   - this shell's SSH_AUTH_SOCK;
- *   - inside tmux: its global environment, update-environment and the
- *     session's environment; inside screen: its configuration.
+ *   - inside tmux: its global environment, update-environment, the
+ *     session's environment, and whether the hooks that keep a link per
+ *     session (agentlink tmux) are in effect; inside screen: its
+ *     configuration.
  *
  * Exit status 0 when no problem was found.
  */
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_tmux.h"
 
 #ifndef AL_PAMDIR
 #define AL_PAMDIR "/lib/security"
@@ -253,10 +256,13 @@ check_shell(struct doc *d)
 	const char *sock = getenv("SSH_AUTH_SOCK");
 	const char *link = d->c->ctx.link;
 	int mux = getenv("TMUX") != NULL || getenv("STY") != NULL;
-	char fix[AL_SUN_PATH_MAX + 128], e[1024];
+	char fix[AL_SUN_PATH_MAX + 128], e[1024], slink[AL_SUN_PATH_MAX];
 
 	if (sock != NULL && strcmp(sock, link) == 0) {
 		say("ok", "shell: SSH_AUTH_SOCK is the link");
+	} else if (sock != NULL && cmd_tmux_session_link(d->c, slink, sizeof(slink)) == 0 &&
+		   strcmp(sock, slink) == 0) {
+		say("ok", "shell: SSH_AUTH_SOCK is this tmux session's link");
 	} else if (mux) {
 		snprintf(fix, sizeof(fix), "export SSH_AUTH_SOCK=%s in this shell; "
 			 "new ones follow the checks below", link);
@@ -327,15 +333,100 @@ static void
 check_tmux_session(struct doc *d, const char *link)
 {
 	static char *const show[] = { "tmux", "show-environment", "SSH_AUTH_SOCK", NULL };
-	char out[4096];
+	char out[4096], slink[AL_SUN_PATH_MAX];
 	const char *v;
 
 	if (cmd_run(show, out, sizeof(out), 3000) < 0 ||
 	    (v = env_value(out, "SSH_AUTH_SOCK")) == NULL || strcmp(v, link) == 0)
 		return;
+	/* What agentlink tmux sets: the hooks are checked below. */
+	if (cmd_tmux_session_link(d->c, slink, sizeof(slink)) == 0 && strcmp(v, slink) == 0) {
+		say("ok", "tmux: new panes of this session get its link, %s", slink);
+		return;
+	}
 	problem(d, "tmux set-environment -u SSH_AUTH_SOCK (in this session)",
 		"tmux: this session's environment has SSH_AUTH_SOCK=%s, which new panes "
 		"get instead of the global one", v);
+}
+
+/* The hooks of the snippet, by name: bit i for tmux_hooks[i]. */
+static const char *const tmux_hooks[] = {
+	"client-attached", "client-detached", "client-session-changed",
+	"session-created", "session-closed", "client-active"
+};
+#define HOOKS_BASE 0x1f			/* every tmux has these */
+#define HOOK_ACTIVE 0x20		/* tmux 3.3 and later */
+
+/* Which hooks in show-hooks -g's output ("NAME[N] COMMAND") run
+ * agentlink tmux. */
+static unsigned
+hooks_in(char *out)
+{
+	char *line, *next;
+	unsigned mask = 0;
+	size_t i, n;
+
+	for (line = out; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		n = strcspn(line, "[ ");
+		for (i = 0; i < sizeof(tmux_hooks) / sizeof(tmux_hooks[0]); i++)
+			if (strlen(tmux_hooks[i]) == n && strncmp(line, tmux_hooks[i], n) == 0 &&
+			    strstr(line + n, "agentlink tmux") != NULL)
+				mask |= 1u << i;
+	}
+	return mask;
+}
+
+/* Is this session's link among the links the view found?  Its target
+ * into t. */
+static int
+session_link_found(const struct view *v, const char *slink, char *t, size_t sz)
+{
+	size_t i;
+
+	for (i = 0; i < v->ntl; i++)
+		if (strcmp(v->tl[i].path, slink) == 0)
+			return cmd_esc(v->tl[i].target, t, sz) != NULL;
+	return 0;
+}
+
+static void
+check_tmux_hooks(struct doc *d, const struct view *v)
+{
+	static char *const hooks[] = { "tmux", "show-hooks", "-g", NULL };
+	static char *const mark[] = { "tmux", "show-environment", "-g", "AGENTLINK_TMUX", NULL };
+	char out[16384], slink[AL_SUN_PATH_MAX], t[AL_SUN_PATH_MAX * 8];
+	const char *m;
+	unsigned mask = cmd_run(hooks, out, sizeof(out), 3000) >= 0 ? hooks_in(out) : 0;
+	int marked = cmd_run(mark, out, sizeof(out), 3000) >= 0 &&
+	    (m = env_value(out, "AGENTLINK_TMUX")) != NULL && strcmp(m, "1") == 0;
+
+	if (mask == 0 && !marked) {
+		say("note", "tmux: no agentlink tmux hooks: every session uses the "
+		    "one link; %s adds a link per session that follows the client "
+		    "attached to it", TMUX_SNIPPET);
+		return;
+	}
+	if ((mask & HOOKS_BASE) != HOOKS_BASE || !marked) {
+		problem(d, "tmux source-file ~/.tmux.conf (with the current snippet)",
+			"tmux: the snippet's hooks are in effect only in part (%s): "
+			"session links are not kept up to date", marked ?
+			"some hooks are missing" : "AGENTLINK_TMUX is not set");
+		return;
+	}
+	if (!(mask & HOOK_ACTIVE))
+		say("note", "tmux: no client-active hook (tmux before 3.3): a session "
+		    "shared by two clients follows the one that attached last");
+	if (cmd_tmux_session_link(d->c, slink, sizeof(slink)) != 0)
+		return;
+	if (session_link_found(v, slink, t, sizeof(t)))
+		say("ok", "tmux: the hooks keep this session's link: %s -> %s", slink, t);
+	else
+		problem(d, "agentlink tmux; if the link still does not appear, put "
+			"agentlink in tmux's PATH (the hooks run it with the server's "
+			"environment)", "tmux: the hooks are in effect, but this "
+			"session's link %s does not exist", slink);
 }
 
 /* Does file (the user's or root's) set SSH_AUTH_SOCK for new windows? */
@@ -379,12 +470,13 @@ cmd_doctor(struct cmd *c)
 	if (cmd_view_load(c, &v) != 0)
 		return CMD_USAGE;
 	check_link(&d, &v);
-	cmd_view_free(&v);
 	check_shell(&d);
 	if (getenv("TMUX") != NULL) {
 		check_tmux_global(&d, c->ctx.link);
 		check_tmux_session(&d, c->ctx.link);
+		check_tmux_hooks(&d, &v);
 	}
+	cmd_view_free(&v);
 	if (getenv("STY") != NULL)
 		check_screen(&d);
 	if (d.problems == 0)

@@ -10,7 +10,7 @@
 
 #include "cmd.h"
 
-#define JSON_VERSION 1
+#define JSON_VERSION 2
 
 /* ---- JSON ---- */
 
@@ -165,6 +165,57 @@ json_socket(FILE *f, const struct view *v, size_t i)
 	fputs("}", f);
 }
 
+/* ---- tmux session links ---- */
+
+/* What a session link points at: one of the sockets (*idx), the host
+ * link, or something else. */
+static const char *
+tmux_target_kind(const struct cmd *c, const struct view *v,
+		 const struct tmux_link *l, int *idx)
+{
+	size_t i;
+
+	*idx = -1;
+	if (strcmp(l->target, c->ctx.link) == 0)
+		return "link";
+	for (i = 0; i < v->cands.n; i++)
+		if (strcmp(l->target, v->cands.v[i].path) == 0) {
+			*idx = (int)i;
+			return "socket";
+		}
+	return "other";
+}
+
+static void
+json_tmux(FILE *f, const struct cmd *c, const struct view *v)
+{
+	char sid[32];
+	size_t i;
+	int idx;
+
+	fputs("  \"tmux\": [", f);
+	for (i = 0; i < v->ntl; i++) {
+		const struct tmux_link *l = &v->tl[i];
+		const char *kind = tmux_target_kind(c, v, l, &idx);
+
+		fputs(i ? ",\n    {" : "\n    {", f);
+		json_kv(f, "path", l->path, ", ");
+		fprintf(f, "\"server_pid\": %ld, ", l->srvpid);
+		snprintf(sid, sizeof(sid), "$%ld", l->sid);
+		json_kv(f, "session_id", sid, ", ");
+		fprintf(f, "\"server_running\": %s, ", l->running ? "true" : "false");
+		json_kv(f, "target", l->target, ", ");
+		json_kv(f, "target_kind", kind, ", ");
+		if (idx >= 0)
+			fprintf(f, "\"socket\": %d, ", idx);
+		else
+			fputs("\"socket\": null, ", f);
+		json_kv(f, "target_state", idx >= 0 ? cmd_live_word(v->cands.v[idx].live) :
+			NULL, "}");
+	}
+	fputs(v->ntl ? "\n  ],\n" : "],\n", f);
+}
+
 static void
 json_rule(FILE *f, const struct view *v)
 {
@@ -207,6 +258,7 @@ status_json(const struct cmd *c, const struct view *v)
 		json_socket(f, v, i);
 	}
 	fputs(v->cands.n ? "\n  ],\n" : "],\n", f);
+	json_tmux(f, c, v);
 	json_rule(f, v);
 	fputs("}\n", f);
 }
@@ -331,6 +383,31 @@ text_sockets(const struct cmd *c, const struct view *v)
 }
 
 static void
+text_tmux(const struct cmd *c, const struct view *v)
+{
+	char p[AL_SUN_PATH_MAX * 4], t[AL_SUN_PATH_MAX * 8];
+	const char *kind;
+	size_t i;
+	int idx;
+
+	for (i = 0; i < v->ntl; i++) {
+		const struct tmux_link *l = &v->tl[i];
+
+		kind = tmux_target_kind(c, v, l, &idx);
+		printf("tmux:    %s -> %s\n         session $%ld of tmux server %ld%s; ",
+		       cmd_esc(l->path, p, sizeof(p)), cmd_esc(l->target, t, sizeof(t)),
+		       l->sid, l->srvpid, l->running ? "" : " (gone: the next "
+		       "agentlink tmux removes it)");
+		if (idx >= 0)
+			printf("its agent: %s\n", cmd_live_word(v->cands.v[idx].live));
+		else if (strcmp(kind, "link") == 0)
+			printf("no client's agent: it follows the link\n");
+		else
+			printf("no agent socket of yours (its connection has ended)\n");
+	}
+}
+
+static void
 text_rule(const struct cmd *c, const struct view *v)
 {
 	const char *why = al_reason_text(v->d.reason);
@@ -379,6 +456,7 @@ cmd_status(struct cmd *c)
 	} else {
 		text_link(c, &v);
 		text_sockets(c, &v);
+		text_tmux(c, &v);
 		text_rule(c, &v);
 	}
 	works = v.works;

@@ -43,8 +43,8 @@ run_child(char *const argv[], int out)
 	_exit(127);
 }
 
-static long long
-now_ms(void)
+long long
+cmd_now_ms(void)
 {
 	struct timespec ts;
 
@@ -63,7 +63,7 @@ read_until(int fd, char *out, size_t sz, long long deadline)
 	int r;
 
 	for (;;) {
-		r = poll(&pfd, 1, (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0));
+		r = poll(&pfd, 1, (int)(deadline - cmd_now_ms() > 0 ? deadline - cmd_now_ms() : 0));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -92,7 +92,7 @@ wait_exit(pid_t pid, long long deadline)
 	int status;
 	pid_t r;
 
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && cmd_now_ms() < deadline)
 		usleep(1000);
 	if (r == 0) {
 		(void)kill(pid, SIGKILL);
@@ -106,7 +106,7 @@ wait_exit(pid_t pid, long long deadline)
 int
 cmd_run(char *const argv[], char *out, size_t sz, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = cmd_now_ms() + timeout_ms;
 	int p[2], done, st;
 	pid_t pid;
 

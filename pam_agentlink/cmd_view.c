@@ -13,6 +13,7 @@
 #include <utmpx.h>
 
 #include "cmd.h"
+#include "cmd_tmux.h"
 
 /* Newest first, then by path: a stable order for people and scripts. */
 static int
@@ -166,6 +167,9 @@ read_link(const struct cmd *c, struct view *v)
 	}
 	if (al_link_read(fd, base, &kind, v->target, sizeof(v->target)) != 0)
 		kind = AL_LINK_OTHER;
+	/* Beside it, the tmux session links (agentlink tmux). */
+	if ((v->tl = calloc(TM_LINKS_MAX, sizeof(*v->tl))) != NULL)
+		v->ntl = cmd_tmux_links(c, fd, v->tl, TM_LINKS_MAX);
 	close(fd);
 	v->link = kind == AL_LINK_MISSING ? LV_MISSING :
 	    kind == AL_LINK_SYMLINK ? LV_SYMLINK : LV_OTHER;
@@ -219,6 +223,9 @@ cmd_view_free(struct view *v)
 	al_cands_free(&v->cands);
 	free(v->sv);
 	v->sv = NULL;
+	free(v->tl);
+	v->tl = NULL;
+	v->ntl = 0;
 }
 
 const char *

@@ -3,7 +3,8 @@
 TEST_CFLAGS = $(WARNINGS) $(WERROR) $(CFLAGS) -Itests/lib
 UNIT_TESTS  = tests/unit/test_rule tests/unit/test_expand tests/unit/test_cfg \
               tests/unit/test_hosthash tests/unit/test_scan tests/unit/test_creds \
-              tests/unit/test_probe tests/unit/test_conn
+              tests/unit/test_probe tests/unit/test_conn \
+              tests/unit/test_tmuxparse
 TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix tests/tools/agentprobe \
               tests/tools/fusehang
 MODULE_TEST = tests/module/test_module
@@ -13,6 +14,11 @@ tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h
 
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $<
+
+# agentlink tmux's parsers are the command's, not the library's.
+tests/unit/test_tmuxparse: tests/unit/test_tmuxparse.c pam_agentlink/cmd_tmuxparse.o \
+		pam_agentlink/cmd_tmux.h $(LIBAL) tests/lib/tap.h
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< pam_agentlink/cmd_tmuxparse.o $(LIBAL) $(SELINUX_LIBS)
 
 # agentprobe runs the library's probe, so it links the library.
 tests/tools/agentprobe: tests/tools/agentprobe.c $(LIBAL)

@@ -9,6 +9,7 @@
 #   - no module line (one commented out), UsePAM and AllowAgentForwarding
 #     off: each said, exit 1;
 #   - the setup as documented, in tmux and in screen: no problem, exit 0;
+#     in tmux the hooks are in effect and the session's link is accepted;
 #   - a PAM stack the user cannot read: said, not taken for a problem;
 #   - as root, sshd -T runs and doctor reads sshd's settings from it.
 set -eu
@@ -23,7 +24,9 @@ e2e_pam "$E2E_MODULE"
 e2e_sshd_start
 e2e_admin_files
 e2e_cmd_install
-tap_plan 19
+# As installed: in PATH, where the tmux snippet's hooks find it.
+e2e_cmd_in_path
+tap_plan 20
 
 ready() { grep -q ready "$1" 2>/dev/null; }
 link_live() { e2e_link_live; }
@@ -97,6 +100,9 @@ e2e_sshx B -A e2e "tmux new-session -d -s work -x 200 -y 50 && echo ready; exec 
 cb=$!
 e2e_wait 10 ready "$E2E_DIR/b.out" || e2e_die "connection B did not start tmux: $(cat "$E2E_DIR/b.out")"
 e2e_wait 5 link_live || true
+# The session's link, made by the session-created hook a moment later.
+slink=$E2E_LINK.tmux-$(as_alice tmux display-message -p -t work '#{pid}-#{session_id}' | tr -d '$')
+e2e_wait 5 test -L "$slink" || true
 out=$(e2e_pane_run tmux "$E2E_CMD doctor")
 tap_diag "$out"
 tap_check "documented setup, in tmux: no problem found, exit 0" \
@@ -105,6 +111,9 @@ good_lines() { has "ok       PAM: /etc/pam.d/sshd" && has "ok       sshd (/etc/s
 	has "ok       link: $E2E_LINK -> " && has "ok       shell: SSH_AUTH_SOCK is the link" &&
 	has "ok       tmux: new panes get SSH_AUTH_SOCK=$E2E_LINK"; }
 tap_check "documented setup, in tmux: PAM, sshd, link, shell and tmux each ok" good_lines
+tap_check "documented setup, in tmux: the hooks are in effect and keep the session's link" \
+	eval 'has "ok       tmux: the hooks keep this session'"'"'s link: $slink -> " &&
+	has "ok       tmux: new panes of this session get its link, $slink"'
 as_alice tmux kill-server 2>/dev/null || true
 
 # ---- the setup as documented: screen ----

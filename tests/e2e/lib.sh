@@ -18,6 +18,8 @@
 #   e2e_alice_pids             every process running as alice
 #   e2e_admin_files            the stack and sshd_config where agentlink looks
 #   e2e_cmd_install            agentlink(1) in $E2E_CMD, as alice may run it
+#   e2e_cmd_in_path            ... and as "agentlink" in PATH (tmux's hooks)
+#   e2e_profile_snippet        conf/agentlink.sh in /etc/profile.d (private)
 #   e2e_json FILE EXPR         a Perl expression over the JSON in FILE ($j)
 #   tap helpers: tap_plan N, tap_ok COND-STATUS NAME, tap_diag, tap_todo
 #
@@ -264,14 +266,14 @@ E2E_HOLD=$E2E_DIR/hold
 
 # ---- panes ----
 # e2e_pane_run tmux|screen [CMD]: runs CMD (default "ssh-add -l") in the
-# pane of alice's multiplexer session "work", prints what it printed there
-# and its exit status (rc=N).
+# pane of alice's multiplexer session "work" (tmux: the target $E2E_PANE
+# when set), prints what it printed there and its exit status (rc=N).
 e2e_pane_run() {
 	local out=$E2E_HOME/.pane.out cmd=${2:-ssh-add -l}
 	rm -f "$out"
 	cmd="$cmd >~/.pane.tmp 2>&1; echo rc=\$? >>~/.pane.tmp; mv ~/.pane.tmp $out"
 	case $1 in
-	tmux) as_alice tmux send-keys -t work "$cmd" Enter ;;
+	tmux) as_alice tmux send-keys -t "${E2E_PANE:-work}" "$cmd" Enter ;;
 	screen) as_alice screen -S work -X stuff "$cmd"$'\n' ;;
 	esac
 	e2e_wait 10 test -f "$out" || { echo "pane did not run the command"; return 0; }
@@ -395,6 +397,25 @@ e2e_cmd_require() {
 e2e_cmd_install() {
 	install -d -m 0755 "${E2E_CMD%/*}"
 	install -m 0755 "$E2E_TOP/agentlink" "$E2E_CMD"
+}
+# e2e_cmd_in_path: agentlink in /usr/local/bin, which is in sshd's and
+# tmux's PATH, as the package puts it in /usr/bin: a private copy of the
+# directory over it (this mount namespace only).
+e2e_cmd_in_path() {
+	local d=$E2E_DIR/usr-local-bin
+	mkdir -p "$d"
+	cp -a /usr/local/bin/. "$d/" 2>/dev/null || true
+	install -m 0755 "$E2E_TOP/agentlink" "$d/agentlink"
+	mount --bind "$d" /usr/local/bin
+}
+# e2e_profile_snippet: /etc/profile.d/agentlink.sh is conf/agentlink.sh,
+# as the package installs it, for alice's login shells (tmux's panes).
+e2e_profile_snippet() {
+	local d=$E2E_DIR/profile.d
+	mkdir -p "$d"
+	cp -a /etc/profile.d/. "$d/" 2>/dev/null || true
+	install -m 0644 "$E2E_TOP/conf/agentlink.sh" "$d/agentlink.sh"
+	mount --bind "$d" /etc/profile.d
 }
 # e2e_admin_files: the PAM stack with the module's line and the suite's
 # sshd_config where an administrator keeps them (/etc/pam.d/sshd,

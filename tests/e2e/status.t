@@ -42,7 +42,7 @@ now=$(date +%s)
 rc=$(st)
 show "$rc"
 tap_check "no connection: exit 1 (no working link)" test "$rc" = 1
-head_ok() { [ "$(j '$j->{version}')" = 1 ] && [ "$(j '$j->{user}')" = alice ] &&
+head_ok() { [ "$(j '$j->{version}')" = 2 ] && [ "$(j '$j->{user}')" = alice ] &&
 	[ "$(j '$j->{uid}')" = "$E2E_UID" ] && [ "$(j '$j->{host}')" = labhost ] &&
 	[ "$(j '$j->{policy}')" = keep ] && [ "$(j '$j->{probe_ms}')" = 1000 ] &&
 	[ "$(j '$j->{link}{path}')" = "$E2E_LINK" ]; }
