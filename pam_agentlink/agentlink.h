@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <syslog.h>
 #include <time.h>
@@ -355,6 +356,43 @@ int al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c);
 /* The place's directory is local to this host: not below the home, which
  * may be shared with other hosts over NFS. */
 int al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c);
+
+/* ---- the kernel's list of listening Unix sockets (diag.c) ---- */
+
+/* One listening socket as the kernel lists it: untrusted (its owner
+ * chose the name), a hint to check on the file system. */
+struct al_diag_rec {
+	char name[AL_SUN_PATH_MAX];	/* the path it was bound to */
+	int has_name, has_uid, has_vfs;
+	uid_t uid;			/* its owner */
+	dev_t dev;			/* its file */
+	ino_t ino;
+};
+
+enum {
+	AL_DIAG_ERR = -1,		/* errno says why */
+	AL_DIAG_DONE = 0,		/* the whole list was read */
+	AL_DIAG_MORE = 1,		/* more parts to come */
+	AL_DIAG_FULL = 2		/* max records were looked at */
+};
+
+struct al_diag_parse {
+	uint32_t seq;			/* the request's */
+	uid_t uid;			/* records of other owners are skipped */
+	size_t seen, max;		/* records looked at, and at most */
+	/* Called for each listening stream socket with a path name and
+	 * no other owner; not 0 stops (AL_DIAG_ERR, its errno). */
+	int (*fn)(void *arg, const struct al_diag_rec *r);
+	void *arg;
+};
+
+/* One received buffer of a SOCK_DIAG_BY_FAMILY dump of AF_UNIX sockets
+ * (pure): AL_DIAG_MORE, DONE, FULL, or ERR (EBADMSG when malformed, the
+ * kernel's errno for NLMSG_ERROR). */
+int al_diag_parse(struct al_diag_parse *st, const void *buf, size_t len);
+/* Asks the kernel for its listening Unix sockets and parses the answer:
+ * AL_DIAG_DONE, FULL, or ERR (no socket_diag here, EPERM, ...). */
+int al_diag_listeners(struct al_diag_parse *st);
 
 /* ---- the connection behind a socket (conn.c) ---- */
 
