@@ -585,7 +585,7 @@ int al_proc_gone(pid_t pid);
 
 /* ---- the watch process (spawn.c in the module; agentlink-watch) ---- */
 
-#define AL_WATCH_ARGS 24
+#define AL_WATCH_ARGS 25
 
 /* The helper's argv, "name=value" words written before any fork. */
 struct al_watch_argv {
