@@ -274,6 +274,10 @@ struct al_ctx {
 	struct al_hung *hung;		/* the watch's hung sockets, or NULL */
 	pid_t guard_pid;		/* if not 0: change nothing once this
 					 * process (the watch's monitor) is gone */
+	int shared_listeners_only;	/* the login path: in shared places,
+					 * only sockets the kernel lists as
+					 * listening, and no place is listed
+					 * (dead ones are the watch's) */
 };
 
 /* Sockets a watch found hung, so that it asks each only once. */
@@ -327,6 +331,9 @@ struct al_cands {
 	int dirfd;
 };
 
+/* Lists the user's sockets in every place; with shared_listeners_only,
+ * those of shared places from the kernel's list of listening sockets
+ * (al_diag_listeners), or by listing them if that list cannot be had. */
 int al_scan(const struct al_ctx *ctx, struct al_cands *out);
 /* Lists path alone, if al_scan() would list it: the same checks on one
  * socket, without reading the directories.  -1 only when out of memory. */
