@@ -115,6 +115,9 @@ one_record(struct al_diag_parse *st, const unsigned char *p, size_t n)
 	return st->fn(st->arg, &r) == 0 ? 0 : -2;
 }
 
+/* The kernel's errors are -4095 to -1. */
+#define ERRNO_MAX 4095
+
 /* NLMSG_ERROR's or NLMSG_DONE's error number, as a positive errno. */
 static int
 msg_errno(const unsigned char *p, size_t n, int dflt)
@@ -124,7 +127,7 @@ msg_errno(const unsigned char *p, size_t n, int dflt)
 	if (n < sizeof(e))
 		return dflt;
 	memcpy(&e, p, sizeof(e));
-	return e < 0 ? -e : dflt;
+	return e < 0 && e >= -ERRNO_MAX ? -e : dflt;
 }
 
 int
