@@ -40,7 +40,7 @@ LIB_SRCS = pam_agentlink/log.c pam_agentlink/cfg.c pam_agentlink/expand.c \
            pam_agentlink/watch.c pam_agentlink/selinux.c \
            pam_agentlink/creds.c pam_agentlink/layout.c \
            pam_agentlink/safedir.c pam_agentlink/sshdconf.c \
-           pam_agentlink/conn.c
+           pam_agentlink/conn.c pam_agentlink/diag.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 HEADERS  = pam_agentlink/agentlink.h pam_agentlink/login.h
 

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <syslog.h>
 #include <time.h>
@@ -273,6 +274,10 @@ struct al_ctx {
 	struct al_hung *hung;		/* the watch's hung sockets, or NULL */
 	pid_t guard_pid;		/* if not 0: change nothing once this
 					 * process (the watch's monitor) is gone */
+	int shared_listeners_only;	/* the login path: in shared places,
+					 * only sockets the kernel lists as
+					 * listening, and no place is listed
+					 * (dead ones are the watch's) */
 };
 
 /* Sockets a watch found hung, so that it asks each only once. */
@@ -326,6 +331,9 @@ struct al_cands {
 	int dirfd;
 };
 
+/* Lists the user's sockets in every place; with shared_listeners_only,
+ * those of shared places from the kernel's list of listening sockets
+ * (al_diag_listeners), or by listing them if that list cannot be had. */
 int al_scan(const struct al_ctx *ctx, struct al_cands *out);
 /* Lists path alone, if al_scan() would list it: the same checks on one
  * socket, without reading the directories.  -1 only when out of memory. */
@@ -355,6 +363,43 @@ int al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c);
 /* The place's directory is local to this host: not below the home, which
  * may be shared with other hosts over NFS. */
 int al_cand_local(const struct al_ctx *ctx, const struct al_candidate *c);
+
+/* ---- the kernel's list of listening Unix sockets (diag.c) ---- */
+
+/* One listening socket as the kernel lists it: untrusted (its owner
+ * chose the name), a hint to check on the file system. */
+struct al_diag_rec {
+	char name[AL_SUN_PATH_MAX];	/* the path it was bound to */
+	int has_name, has_uid, has_vfs;
+	uid_t uid;			/* its owner */
+	dev_t dev;			/* its file */
+	ino_t ino;
+};
+
+enum {
+	AL_DIAG_ERR = -1,		/* errno says why */
+	AL_DIAG_DONE = 0,		/* the whole list was read */
+	AL_DIAG_MORE = 1,		/* more parts to come */
+	AL_DIAG_FULL = 2		/* max records were looked at */
+};
+
+struct al_diag_parse {
+	uint32_t seq;			/* the request's */
+	uid_t uid;			/* records of other owners are skipped */
+	size_t seen, max;		/* records looked at, and at most */
+	/* Called for each listening stream socket with a path name and
+	 * no other owner; not 0 stops (AL_DIAG_ERR, its errno). */
+	int (*fn)(void *arg, const struct al_diag_rec *r);
+	void *arg;
+};
+
+/* One received buffer of a SOCK_DIAG_BY_FAMILY dump of AF_UNIX sockets
+ * (pure): AL_DIAG_MORE, DONE, FULL, or ERR (EBADMSG when malformed, the
+ * kernel's errno for NLMSG_ERROR). */
+int al_diag_parse(struct al_diag_parse *st, const void *buf, size_t len);
+/* Asks the kernel for its listening Unix sockets and parses the answer:
+ * AL_DIAG_DONE, FULL, or ERR (no socket_diag here, EPERM, ...). */
+int al_diag_listeners(struct al_diag_parse *st);
 
 /* ---- the connection behind a socket (conn.c) ---- */
 
@@ -552,7 +597,7 @@ int al_proc_gone(pid_t pid);
 
 /* ---- the watch process (spawn.c in the module; agentlink-watch) ---- */
 
-#define AL_WATCH_ARGS 24
+#define AL_WATCH_ARGS 25
 
 /* The helper's argv, "name=value" words written before any fork. */
 struct al_watch_argv {

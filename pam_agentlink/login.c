@@ -104,6 +104,10 @@ al_login_prepare(pam_handle_t *pamh, int argc, const char **argv,
 	l->ctx.policy = l->cfg.policy;
 	l->ctx.cleanup = l->cfg.cleanup;
 	l->ctx.probe_ms = l->cfg.probe_ms;
+	/* Other users' entries in /tmp must cost a login nothing: shared
+	 * places are not listed here, and their dead sockets are left to
+	 * the watch and the agentlink command. */
+	l->ctx.shared_listeners_only = 1;
 	al_hosthash(l->host, l->ctx.hosthash);
 	return PAM_SUCCESS;
 }

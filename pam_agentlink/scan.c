@@ -6,11 +6,14 @@
  * has it, in a directory owned by the user and writable by nobody else:
  * the place itself (user:) or a per-connection directory in it (shared:).
  * Another user's entry is never opened: it is looked at with fstatat()
- * without following links, and skipped when it is not the user's.
+ * without following links, and skipped when it is not the user's.  On
+ * the login path (shared_listeners_only) a shared place is not even
+ * listed: the kernel's list of listening sockets names the user's.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +85,8 @@ struct where {
 	const char *sub;
 	int layout;			/* shared: the directory's layout */
 	time_t now;
+	dev_t dev;			/* the file the kernel listed, if ino */
+	ino_t ino;
 };
 
 /* A socket's time a minute or more in the future is the user's doing,
@@ -103,7 +108,8 @@ add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 	layout = al_layout_match_name(pl->kind, w->layout, name, ctx->hosthash,
 				      &pid);
 	if (layout < 0 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-	    !S_ISSOCK(st.st_mode) || st.st_uid != ctx->uid)
+	    !S_ISSOCK(st.st_mode) || st.st_uid != ctx->uid ||
+	    (w->ino != 0 && (st.st_ino != w->ino || st.st_dev != w->dev)))
 		return 0;
 	memset(&c, 0, sizeof(c));
 	if (w->sub[0] == '\0')
@@ -125,6 +131,32 @@ add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 	c.name_off = (unsigned short)(strlen(dir) + 1);
 	c.live = AL_UNKNOWN;
 	return push(out, &c);
+}
+
+/* The part of path after prefix and a slash, or NULL. */
+static const char *
+below(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0 || path[n] != '/')
+		return NULL;
+	return path + n + 1;
+}
+
+/* "SUB/NAME" below a shared place: SUB into sub, *name at NAME; the
+ * layout SUB's form has, or -1. */
+static int
+split_shared(const char *rest, char sub[AL_SUN_PATH_MAX], const char **name)
+{
+	size_t n = strcspn(rest, "/");
+
+	if (rest[n] != '/' || n >= AL_SUN_PATH_MAX)
+		return -1;
+	memcpy(sub, rest, n);
+	sub[n] = '\0';
+	*name = rest + n + 1;
+	return al_layout_match_dir(sub);
 }
 
 /* Opens a per-connection directory of a shared place, if the user's. */
@@ -164,7 +196,7 @@ static int
 scan_shared(const struct al_ctx *ctx, struct al_cands *out, int pfd,
 	    size_t place)
 {
-	struct where w = { place, "", -1, time(NULL) };
+	struct where w = { place, "", -1, time(NULL), 0, 0 };
 	struct dirent *de;
 	size_t subs = 0;
 	DIR *d;
@@ -213,16 +245,168 @@ place_open(const struct al_ctx *ctx, size_t i, int flags)
 	return fd;
 }
 
+/* ---- shared places at login: the kernel's list, no listing ---- */
+
+/* A listening socket of the kernel's list that is named as sshd names
+ * one in a shared place. */
+struct listed {
+	size_t place;
+	int layout;
+	char sub[AL_SUN_PATH_MAX];
+	char name[AL_SUN_PATH_MAX];
+	dev_t dev;
+	ino_t ino;			/* 0: the kernel did not say */
+};
+
+struct listing {
+	const struct al_ctx *ctx;
+	struct listed *v;
+	size_t n, cap;
+	size_t unread;			/* beyond AL_SCAN_SUBDIRS_MAX */
+};
+
+/* al_diag_parse()'s callback: names alone, no system call. */
+static int
+take_listed(void *arg, const struct al_diag_rec *r)
+{
+	struct listing *l = arg;
+	const struct al_ctx *ctx = l->ctx;
+	struct listed e, *v;
+	const char *rest, *name;
+	size_t i;
+
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < ctx->nplaces; i++)
+		if (ctx->places[i].kind == AL_PLACE_SHARED &&
+		    (rest = below(r->name, ctx->places[i].dir)) != NULL)
+			break;
+	if (i == ctx->nplaces ||
+	    (e.layout = split_shared(rest, e.sub, &name)) < 0 ||
+	    strchr(name, '/') != NULL ||
+	    al_layout_match_name(AL_PLACE_SHARED, e.layout, name, ctx->hosthash,
+				 &(pid_t){ 0 }) < 0)
+		return 0;
+	if (l->n == AL_SCAN_SUBDIRS_MAX) {
+		l->unread++;
+		return 0;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		if ((v = realloc(l->v, l->cap * sizeof(*v))) == NULL)
+			return -1;
+		l->v = v;
+	}
+	e.place = i;
+	strcpy(e.name, name);		/* shorter than r->name */
+	if (r->has_vfs) {
+		e.dev = r->dev;
+		e.ino = r->ino;
+	}
+	l->v[l->n++] = e;
+	return 0;
+}
+
+/* Each listed socket checked as the scan checks one it lists. */
+static int
+add_listed(const struct al_ctx *ctx, struct al_cands *out,
+	   const struct listing *l)
+{
+	int pfd[AL_PLACES_MAX], fd, r = 0;
+	struct where w = { 0, "", -1, time(NULL), 0, 0 };
+	size_t i;
+
+	for (i = 0; i < AL_PLACES_MAX; i++)
+		pfd[i] = -2;			/* not opened yet */
+	for (i = 0; r == 0 && i < l->n; i++) {
+		const struct listed *e = &l->v[i];
+
+		if (pfd[e->place] == -2)
+			pfd[e->place] = place_open(ctx, e->place, 0);
+		if (pfd[e->place] < 0 ||
+		    (fd = sub_open(ctx, pfd[e->place], e->sub)) < 0)
+			continue;
+		w.place = e->place;
+		w.sub = e->sub;
+		w.layout = e->layout;
+		w.dev = e->dev;
+		w.ino = e->ino;
+		r = add_socket(ctx, out, fd, &w, e->name);
+		close(fd);
+	}
+	for (i = 0; i < AL_PLACES_MAX; i++)
+		if (pfd[i] >= 0)
+			close(pfd[i]);
+	return r;
+}
+
+/*
+ * The user's sockets in shared places, from the kernel's list of
+ * listening Unix sockets: other users' entries in /tmp must cost a login
+ * nothing, so no shared place is listed.  0 done, 1 when the list cannot
+ * be had (the caller lists the places), -1 out of memory.
+ */
+static int
+scan_listening(const struct al_ctx *ctx, struct al_cands *out)
+{
+	struct listing l = { ctx, NULL, 0, 0, 0 };
+	struct al_diag_parse st;
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	st.seq = (uint32_t)time(NULL);
+	st.uid = ctx->uid;
+	st.max = AL_SCAN_ENTRIES_MAX;
+	st.fn = take_listed;
+	st.arg = &l;
+	r = al_diag_listeners(&st);
+	if (r == AL_DIAG_ERR) {
+		r = errno == ENOMEM ? -1 : 1;
+		if (r == 1)
+			al_debug(ctx->log, "the kernel's list of listening sockets "
+				 "cannot be read (%m); listing the shared places");
+		free(l.v);
+		return r;
+	}
+	if (r == AL_DIAG_FULL)
+		al_log(ctx->log, LOG_NOTICE, "more than %d listening sockets on "
+		       "this host: the rest were not looked at", AL_SCAN_ENTRIES_MAX);
+	al_debug(ctx->log, "listening sockets: %zu looked at, %zu named as in "
+		 "a shared place", st.seen, l.n + l.unread);
+	out->unread += l.unread + (r == AL_DIAG_FULL);
+	r = add_listed(ctx, out, &l);
+	free(l.v);
+	return r;
+}
+
+static int
+have_shared(const struct al_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nplaces; i++)
+		if (ctx->places[i].kind == AL_PLACE_SHARED)
+			return 1;
+	return 0;
+}
+
 int
 al_scan(const struct al_ctx *ctx, struct al_cands *out)
 {
-	struct where w = { 0, "", -1, time(NULL) };
+	struct where w = { 0, "", -1, time(NULL), 0, 0 };
 	size_t i;
-	int fd, r = 0;
+	int fd, r = 0, listed = 0;
 
 	drop_dirfd(out);
 	out->n = out->dropped = out->unread = 0;
+	if (ctx->shared_listeners_only && have_shared(ctx)) {
+		if ((r = scan_listening(ctx, out)) < 0)
+			return -1;
+		listed = r == 0;
+		r = 0;
+	}
 	for (i = 0; r == 0 && i < ctx->nplaces; i++) {
+		if (listed && ctx->places[i].kind == AL_PLACE_SHARED)
+			continue;
 		if ((fd = place_open(ctx, i, AL_DIR_READ)) < 0)
 			continue;
 		w.place = i;
@@ -239,36 +423,18 @@ al_scan(const struct al_ctx *ctx, struct al_cands *out)
 	return r;
 }
 
-/* The part of path after prefix and a slash, or NULL. */
-static const char *
-below(const char *path, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	if (strncmp(path, prefix, n) != 0 || path[n] != '/')
-		return NULL;
-	return path + n + 1;
-}
-
 /* One socket at rest below place i, checked as the scan checks it. */
 static int
 target_in(const struct al_ctx *ctx, struct al_cands *out, size_t i,
 	  const char *rest)
 {
-	struct where w = { i, "", -1, time(NULL) };
+	struct where w = { i, "", -1, time(NULL), 0, 0 };
 	char sub[AL_SUN_PATH_MAX];
 	const char *name = rest;
 	int pfd, fd, r = 0;
-	size_t n;
 
 	if (ctx->places[i].kind == AL_PLACE_SHARED) {
-		n = strcspn(rest, "/");
-		if (rest[n] != '/' || n >= sizeof(sub))
-			return 0;
-		memcpy(sub, rest, n);
-		sub[n] = '\0';
-		name = rest + n + 1;
-		if ((w.layout = al_layout_match_dir(sub)) < 0)
+		if ((w.layout = split_shared(rest, sub, &name)) < 0)
 			return 0;
 		w.sub = sub;
 	}
@@ -355,7 +521,7 @@ al_target_gone(const struct al_ctx *ctx, const char *path)
 	char sub[AL_SUN_PATH_MAX];
 	struct stat st;
 	int pfd, dfd, gone = 0;
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < ctx->nplaces; i++)
 		if ((rest = below(path, ctx->places[i].dir)) != NULL)
@@ -365,15 +531,8 @@ al_target_gone(const struct al_ctx *ctx, const char *path)
 	dfd = pfd;
 	name = rest;
 	if (ctx->places[i].kind == AL_PLACE_SHARED) {
-		n = strcspn(rest, "/");
-		if (rest[n] != '/' || n >= sizeof(sub)) {
-			close(pfd);
-			return 0;
-		}
-		memcpy(sub, rest, n);
-		sub[n] = '\0';
-		name = rest + n + 1;
-		dfd = al_layout_match_dir(sub) < 0 ? -1 :
+		errno = 0;
+		dfd = split_shared(rest, sub, &name) < 0 ? -1 :
 		    al_user_subdir_open(ctx, pfd, sub, O_PATH);
 		gone = dfd < 0 && errno == ENOENT;
 	}

@@ -108,6 +108,7 @@ build_argv(struct al_watch_argv *a, const struct al_watch_spec *s)
 	arg(a, "hosthash=%s", c->hosthash);
 	arg(a, "policy=%s", al_policy_name(c->policy));
 	arg(a, "probe=%u", c->probe_ms);
+	arg(a, "cleanup=%d", c->cleanup ? 1 : 0);
 	arg(a, "wait=%u", s->wait_ms);
 	arg(a, "monitor=%ld:%llu", (long)s->monitor, s->monitor_start);
 	arg(a, "since=%lld.%09ld", (long long)s->since.tv_sec, s->since.tv_nsec);

@@ -329,6 +329,11 @@ pass(struct watch *w)
 		al_cands_free(&cands);
 		return 0;
 	}
+	/* Open and close leave dead sockets in shared places alone (they
+	 * do not list them): the watch, which does, removes them.  The
+	 * socket of a process that runs is never taken for dead. */
+	if (w->ctx->cleanup)
+		al_cleanup_stale(w->ctx, &cands);
 	/* This connection's own socket is asked nothing: its client asked
 	 * for it a moment ago, and a shell started with the link as
 	 * SSH_AUTH_SOCK is waiting for it.  One that refuses is between

@@ -148,6 +148,8 @@ parse_one(struct watch_args *w, const char *a)
 		;			/* used by drop_to_user() */
 	else if (IS("probe") && number(v, AL_MAX_PROBE_MS, &n) == 0)
 		w->ctx.probe_ms = (unsigned)n;
+	else if (IS("cleanup") && number(v, 1, &n) == 0)
+		w->ctx.cleanup = (int)n;
 	else if (IS("wait") && number(v, AL_MAX_WAIT * 1000ULL, &n) == 0)
 		w->wait_ms = (unsigned)n;
 	else if (IS("monitor") && sscanf(v, "%llu:%llu%c", &n, &m, &extra) == 2 &&

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -31,7 +32,11 @@ listen_at(const char *path)
 	if (strlen(path) >= sizeof(sun.sun_path))
 		die("socket path too long: %s", path);
 	strcpy(sun.sun_path, path);
+	/* Made by alice, as sshd makes hers: the kernel's list of listening
+	 * sockets names that owner. */
+	(void)setfsuid(alice.pw_uid);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	(void)setfsuid(geteuid());
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    lchown(path, alice.pw_uid, alice.pw_gid) != 0 || listen(fd, 128) != 0)
 		die("listen on %s: %m", path);

@@ -225,6 +225,10 @@ void print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts);
 extern unsigned scale_bad;
 void bench_scale(unsigned reps, struct stats *sc);
 void print_scale(const struct stats *sc);
+/* open+close from a dead link: /tmp empty, then 20,000 foreign dirs. */
+#define FOREIGN_RUNS 2
+void bench_foreign(unsigned reps, struct stats *fo);
+void print_foreign(const struct stats *fo);
 
 /* ---- whole_login.c: 4. whole login against the private sshd ---- */
 

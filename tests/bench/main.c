@@ -23,6 +23,8 @@
  *   3. scale: pam_close_session relinking a dead link with 10,000 foreign
  *      entries in /tmp and 1, 10 and 100 live sockets of alice's
  *      (scale.c);
+ *   3b. open+close relinking a dead link, /tmp empty and with another
+ *      user's 20,000 /tmp/ssh-* directories, side by side (scale.c);
  *   4. whole login (with --login): "ssh -A host true" against the private
  *      sshd, with and without the module in its PAM stack, alternating
  *      (whole_login.c).
@@ -153,7 +155,7 @@ main(int argc, char **argv)
 	struct case_result res[NCASES];
 	struct hung_split hs;
 	struct hung_heal hh[2];
-	struct stats hi, hl, sc[SCALE_RUNS], lw, ln;
+	struct stats hi, hl, sc[SCALE_RUNS], fo[FOREIGN_RUNS], lw, ln;
 	struct paired ld = { 0, 0, 0, 0 };
 	double t_start = now_us();
 
@@ -197,6 +199,7 @@ main(int argc, char **argv)
 	live_visible(0);
 	live_stop();
 	bench_scale(o.scale, sc);
+	bench_foreign(o.scale, fo);
 	/* 4 */
 	if (o.lo.reps > 0) {
 		progress("4. whole login: %u of each", o.lo.reps);
@@ -210,6 +213,7 @@ main(int argc, char **argv)
 	print_heal(&hi, &hl, heal_timeouts);
 	print_heal_hung(hh, 2, hung_timeouts);
 	print_scale(sc);
+	print_foreign(fo);
 	print_login(&o.lo, &lw, &ln, &ld);
 	if (pam_failures || scale_bad)
 		row("\nWARNING: %lu PAM calls failed or ended in the wrong state, "

@@ -1,7 +1,9 @@
 /*
  * scale.c - 3. scale: pam_close_session relinking a dead link with 10,000
  * foreign entries in /tmp and 1, 10 and 100 live sockets of alice's, and
- * with 100 of hers in a /tmp that has nothing else.
+ * with 100 of hers in a /tmp that has nothing else; 3b. a whole open and
+ * close relinking a dead link, /tmp empty and with another user's 20,000
+ * /tmp/ssh-* directories.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -157,32 +159,59 @@ own_sockets_remove(struct agents *a, char (*paths)[AL_SUN_PATH_MAX],
 #define SCALE_WARMUP 20
 unsigned scale_bad;
 
+/* One measured call from a dead link: its time in microseconds. */
+typedef double (*timed_call)(void);
+
+/* From a dead link: close alone, or a login's open and close (open
+ * relinks; its agent answers, so no watch starts; close keeps the link). */
+static double
+relinking(int with_open)
+{
+	pam_handle_t *h;
+	double t0, t1;
+
+	set_link(DEAD_TARGET);
+	h = pam_begin(confdir_mod, DEAD_TARGET);
+	t0 = now_us();
+	if (with_open)
+		check(h, pam_open_session(h, 0), "pam_open_session");
+	check(h, pam_close_session(h, 0), "pam_close_session");
+	t1 = now_us();
+	pam_end(h, PAM_SUCCESS);
+	return t1 - t0;
+}
+
+static double
+close_relinking(void)
+{
+	return relinking(0);
+}
+
+static double
+open_close_relinking(void)
+{
+	return relinking(1);
+}
+
 static struct stats
-scale_run(size_t nsock, unsigned reps, char (*paths)[AL_SUN_PATH_MAX],
-	  char (*dirs)[AL_SUN_PATH_MAX])
+scale_run(size_t nsock, unsigned reps, timed_call call,
+	  char (*paths)[AL_SUN_PATH_MAX], char (*dirs)[AL_SUN_PATH_MAX])
 {
 	double *t = calloc(reps, sizeof(double));
 	struct agents s;
 	struct stats st;
 	unsigned r;
+	double us;
 
 	if (t == NULL)
 		die("out of memory");
 	own_sockets(&s, nsock, paths, dirs);
 	for (r = 0; r < reps + SCALE_WARMUP; r++) {
-		pam_handle_t *h;
-		double t0, t1;
-
-		set_link(DEAD_TARGET);
-		h = pam_begin(confdir_mod, DEAD_TARGET);
-		t0 = now_us();
-		check(h, pam_close_session(h, 0), "pam_close_session");
-		t1 = now_us();
-		pam_end(h, PAM_SUCCESS);
+		us = call();
 		if (!link_is(paths[0]))
 			scale_bad++;
 		if (r >= SCALE_WARMUP)
-			t[r - SCALE_WARMUP] = t1 - t0;
+			t[r - SCALE_WARMUP] = us;
 	}
 	own_sockets_remove(&s, paths, dirs);
 	st = stats_of(t, reps);
@@ -201,11 +230,11 @@ bench_scale(unsigned reps, struct stats *sc)
 	foreign_make();
 	for (i = 0; i < 3; i++) {
 		progress("scale: %zu live sockets", sizes[i]);
-		sc[i] = scale_run(sizes[i], reps, paths, dirs);
+		sc[i] = scale_run(sizes[i], reps, close_relinking, paths, dirs);
 	}
 	foreign_remove();
 	progress("scale: 100 live sockets, no foreign entries");
-	sc[3] = scale_run(100, reps, paths, dirs);
+	sc[3] = scale_run(100, reps, close_relinking, paths, dirs);
 }
 
 /* Section 3 of the table. */
@@ -223,4 +252,52 @@ print_scale(const struct stats *sc)
 		    i < 3 ? (sizes[i] == 1 ? "1" : sizes[i] == 10 ? "10" : "100") :
 		    "100, /tmp empty (no foreign entries)",
 		    sc[i].p50, sc[i].p99, sc[i].max, sc[i].p50 / sc[0].p50);
+}
+
+/* 3b: another user's per-connection directories, as many as issue 14
+ * found to cost a login 80 ms when the login listed /tmp. */
+#define FOREIGN_SSH_DIRS 20000
+
+/* reps open+close with /tmp empty (fo[0]), then among 20,000 empty
+ * /tmp/ssh-* directories of bob's (fo[1]); one live socket of alice's. */
+void
+bench_foreign(unsigned reps, struct stats *fo)
+{
+	static char paths[1][AL_SUN_PATH_MAX], dirs[1][AL_SUN_PATH_MAX];
+	struct passwd *bob = getpwnam("bob");
+	char (*foreign)[AL_SUN_PATH_MAX];
+	int i;
+
+	if (bob == NULL)
+		die("no user bob");
+	if ((foreign = calloc(FOREIGN_SSH_DIRS, sizeof(*foreign))) == NULL)
+		die("out of memory");
+	progress("3b. open+close, /tmp empty");
+	fo[0] = scale_run(1, reps, open_close_relinking, paths, dirs);
+	progress("3b. open+close, %d foreign /tmp/ssh-* directories",
+		 FOREIGN_SSH_DIRS);
+	for (i = 0; i < FOREIGN_SSH_DIRS; i++)
+		make_ssh_dir(foreign[i], sizeof(foreign[i]), bob->pw_uid,
+			     bob->pw_gid);
+	fo[1] = scale_run(1, reps, open_close_relinking, paths, dirs);
+	for (i = 0; i < FOREIGN_SSH_DIRS; i++)
+		(void)rmdir(foreign[i]);
+	free(foreign);
+}
+
+/* Section 3b of the table. */
+void
+print_foreign(const struct stats *fo)
+{
+	int i;
+
+	row("\n3b. Foreign entries: open+close relinking a dead link (one live "
+	    "socket of the user's)\n");
+	row("   %-38s %10s %10s %10s %8s\n", "/tmp holds", "median", "p99",
+	    "max", "vs empty");
+	for (i = 0; i < FOREIGN_RUNS; i++)
+		row("   %-38s %7.1f us %7.1f us %7.1f us %7.2fx\n",
+		    i == 0 ? "nothing else" :
+		    "20,000 /tmp/ssh-* dirs of another user",
+		    fo[i].p50, fo[i].p99, fo[i].max, fo[i].p50 / fo[0].p50);
 }

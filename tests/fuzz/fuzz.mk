@@ -1,5 +1,5 @@
-# libFuzzer harnesses for the option/config parser and the link template
-# expansion, built with clang and the sanitizers straight from the library
+# libFuzzer harnesses for the option/config parser, the link template
+# expansion and the parser of the kernel's list of listening sockets, built with clang and the sanitizers straight from the library
 # sources (not the gcc-built libagentlink.a).
 #   make check                     ~45 s per harness (tests/fuzz/fuzz.t)
 #   make fuzz FUZZ_TIME=600        a longer run
@@ -8,10 +8,11 @@ FUZZ_TIME  ?= 45
 FUZZ_DIR    = build/fuzz
 FUZZ_FLAGS  = -g -O1 -fno-omit-frame-pointer \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS     = $(FUZZ_DIR)/fuzz_cfg $(FUZZ_DIR)/fuzz_expand
+FUZZERS     = $(FUZZ_DIR)/fuzz_cfg $(FUZZ_DIR)/fuzz_expand $(FUZZ_DIR)/fuzz_diag
 FUZZ_CFG_SRCS    = pam_agentlink/cfg.c pam_agentlink/expand.c pam_agentlink/log.c \
                    pam_agentlink/layout.c
 FUZZ_EXPAND_SRCS = pam_agentlink/expand.c pam_agentlink/log.c
+FUZZ_DIAG_SRCS   = pam_agentlink/diag.c
 
 $(FUZZ_DIR)/fuzz_cfg: tests/fuzz/fuzz_cfg.c tests/fuzz/fuzz_common.h $(FUZZ_CFG_SRCS) $(HEADERS)
 	@mkdir -p $(FUZZ_DIR)
@@ -22,6 +23,11 @@ $(FUZZ_DIR)/fuzz_expand: tests/fuzz/fuzz_expand.c tests/fuzz/fuzz_common.h $(FUZ
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(FUZZ_FLAGS) -o $@ \
 	  tests/fuzz/fuzz_expand.c $(FUZZ_EXPAND_SRCS)
+
+$(FUZZ_DIR)/fuzz_diag: tests/fuzz/fuzz_diag.c tests/fuzz/fuzz_common.h $(FUZZ_DIAG_SRCS) $(HEADERS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARNINGS) $(WERROR) $(FUZZ_FLAGS) -o $@ \
+	  tests/fuzz/fuzz_diag.c $(FUZZ_DIAG_SRCS)
 
 .PHONY: fuzz
 fuzz: $(FUZZERS)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # fuzz.t - runs each libFuzzer harness for FUZZ_TIME seconds (default 45),
-# both at once (one core each), from the seed corpus in tests/fuzz/corpus/<name>.
+# all at once, from the seed corpus in tests/fuzz/corpus/<name>.
 # New inputs go to build/fuzz/corpus-<name>, crashes to
 # build/fuzz/artifacts/.  One TAP line per harness: ok when it ran to its
 # time limit without a crash, with the executions in a diag line.
@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 time=${FUZZ_TIME:-45}
 dir=build/fuzz
-harnesses="cfg expand"
+harnesses="cfg expand diag"
 
 for h in $harnesses; do
 	if [ ! -x "$dir/fuzz_$h" ]; then
@@ -27,7 +27,7 @@ for h in $harnesses; do
 	pids+=($!)
 done
 
-echo "1..2"
+echo "1..3"
 n=0
 fail=0
 for h in $harnesses; do

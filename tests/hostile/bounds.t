@@ -41,7 +41,43 @@ hl_run PAM_SUCCESS PAM_SUCCESS
 hl_check "alice's live socket is linked" test "$(readlink $LINK)" = $d/agent.4802
 hl_check "bob's directories are all still there" \
 	test "$(find /tmp -maxdepth 1 -name 'ssh-bob*' -user bob | wc -l)" = 20000
+# The login path finds alice's socket in the kernel's list of listening
+# sockets: it neither lists /tmp nor looks at, let alone opens, bob's
+# entries (their cost to a login must be nothing).
+if command -v strace >/dev/null; then
+	rm -f "$LINK"
+	strace -f -qq -y -e trace=openat,openat2,statx,newfstatat,getdents64 \
+		-o "$ST/trace" "$PAMDRIVE" -d "$CONF" -s sshd -u alice open close \
+		>"$ST/out.trace" 2>&1 7<&- || true
+	hl_wait_alice_gone || true
+	hl_check "traced login: open and close succeed and link alice's socket" \
+		bash -c 'grep -qx "open: PAM_SUCCESS (Success)" "$1" && grep -qx "close: PAM_SUCCESS (Success)" "$1" && test "$(readlink "$2")" = "$3"' - "$ST/out.trace" "$LINK" $d/agent.4802
+	hl_check "traced login: no watch was started (alice's agent answered)" \
+		bash -c '! grep -q "agentlink-watch" "$1"' - "$ST/trace"
+	hl_check "traced login: /tmp is not listed" \
+		bash -c '! grep -E "getdents64\([0-9]+</tmp>" "$1"' - "$ST/trace"
+	hl_check "traced login: none of bob's 20,000 entries is looked at or opened" \
+		bash -c '! grep "ssh-bob" "$1"' - "$ST/trace"
+else
+	for what in "traced login: alice's socket linked" "traced login: no watch" \
+		"traced login: /tmp is not listed" "traced login: bob's entries untouched"; do
+		hl_n=$((hl_n + 1))
+		echo "ok $hl_n - $hl_name: $what # SKIP strace is not installed"
+	done
+fi
 find /tmp -maxdepth 1 -name 'ssh-bob*' -exec rmdir {} +
+
+# /tmp that nobody but root may list (a hardening some sites use): sshd
+# still makes its directories there, and the login finds alice's socket
+# without listing /tmp.
+hl_case "/tmp mode 1733 (sticky, writable, not listable) holding alice's live socket"
+d=$(tmpdir_of $ALICE aaaaaaaaj4); sock $d/agent.4804 $ALICE
+chmod 1733 /tmp
+hl_run PAM_SUCCESS PAM_SUCCESS
+hl_check "open links alice's live socket in the unlistable /tmp" \
+	test "$(readlink $LINK)" = $d/agent.4804
+hl_logged "linked $LINK -> $d/agent.4804"
+chmod 1777 /tmp
 
 # A FUSE mount that never answers, where fuse.conf's user_allow_other lets
 # a user put one: stat() of it, or opening it, would wait for ever.

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -126,8 +127,13 @@ static int
 listen_as(const char *path, uid_t uid)
 {
 	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd;
 
+	/* Made by uid, as sshd makes a user's: the kernel's list of
+	 * listening sockets names that owner. */
+	(void)setfsuid(uid);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	(void)setfsuid(geteuid());
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
@@ -192,6 +198,20 @@ reset(void)
 {
 	if (system("rm -rf /tmp/ssh-* /home/alice/.ssh /home/alice/.ssh.* ") != 0)
 		diag("reset failed");
+}
+
+/* Waits up to ms for path to be gone. */
+static int
+wait_gone(const char *path, int ms)
+{
+	struct stat st;
+
+	for (; ms > 0; ms--) {
+		if (lstat(path, &st) != 0 && errno == ENOENT)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
 }
 
 static int
@@ -890,14 +910,17 @@ test_cleanup(void)
 	ok(lstat(dead_tmp.path, &st) == 0 && lstat(dead_home.path, &st) == 0,
 	   "while the link is alive, nothing else is looked at");
 
-	/* The link goes (its connection ended): a new target is looked for. */
+	/* The link goes (its connection ended): a new target is looked for.
+	 * Open and close do not list /tmp: its dead sockets are the
+	 * watch's. */
 	unlink(LINK);
 	s = open_s(service(""));
 	close_s(&s);
 	snprintf(dir, sizeof(dir), "%s", dead_tmp.path);
 	*strrchr(dir, '/') = '\0';
-	ok(lstat(dead_tmp.path, &st) != 0 && lstat(dir, &st) != 0,
-	   "a killed session's /tmp socket and its directory are removed");
+	ok(lstat(dead_tmp.path, &st) == 0,
+	   "open and close leave a killed session's /tmp socket (they list no "
+	   "shared place)");
 	ok(lstat(dead_home.path, &st) != 0,
 	   "a dead ~/.ssh/agent socket of this host an hour old is removed");
 	ok(lstat(young_home.path, &st) == 0,
@@ -909,6 +932,11 @@ test_cleanup(void)
 	ok(lstat(live.path, &st) == 0 && link_target() != NULL &&
 	   strcmp(link_target(), live.path) == 0, "the live socket stays, linked");
 	ok(wait_syslog("removed stale agent socket"), "stale removals are logged");
+	/* policy=newest: open starts a watch, which lists /tmp. */
+	s = open_s(service("policy=newest"));
+	ok(wait_gone(dead_tmp.path, 3000) && wait_gone(dir, 1000),
+	   "the watch removes a killed session's /tmp socket and its directory");
+	close_s(&s);
 	kill_sock(&live);
 
 	/* A young dead socket may be between bind() and listen(), unless
@@ -920,10 +948,12 @@ test_cleanup(void)
 	kill_sock(&dead_tmp);
 	kill_sock(&live);
 	kill_sock(&dead_home);
+	/* Nothing is alive: open starts the watch, which cleans up. */
 	s = open_s(service(""));
+	ok(wait_gone(dead_tmp.path, 3000),
+	   "the watch removes a young dead /tmp socket whose process is gone "
+	   "at once");
 	close_s(&s);
-	ok(lstat(dead_tmp.path, &st) != 0,
-	   "a young dead /tmp socket whose process is gone is removed at once");
 	ok(lstat(live.path, &st) == 0,
 	   "a young dead /tmp socket whose process runs is kept");
 	ok(lstat(dead_home.path, &st) == 0,

@@ -3,7 +3,7 @@
  *
  *   sockfix PATH [UID[:GID]]
  *
- * Binds and listens on PATH, gives it to UID:GID, prints "ready" once it
+ * Binds and listens on PATH, made by and given to UID:GID, prints "ready" once it
  * accepts connections, and answers like an agent: each connection's first
  * request gets SSH_AGENT_SUCCESS, then it is closed.  It prints
  * "accepted" for each connection, so a test can count them.  It does so until its
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -53,7 +54,13 @@ main(int argc, char **argv)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, argv[1]);
+	/* The kernel's list of listening sockets names the owner a socket
+	 * was made by, as sshd makes a user's: make it as UID. */
+	if (argc == 3)
+		(void)setfsuid((uid_t)uid);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (argc == 3)
+		(void)setfsuid(geteuid());
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		perror(argv[1]);
 		return 1;
