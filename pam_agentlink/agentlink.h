@@ -383,10 +383,15 @@ enum {
 	AL_DIAG_FULL = 2		/* max records were looked at */
 };
 
+/* Records of any owner read at most: a bound on the work whatever is
+ * on the host (a million listening sockets take the kernel a second). */
+#define AL_DIAG_RECORDS_MAX (1U << 20)
+
 struct al_diag_parse {
 	uint32_t seq;			/* the request's */
 	uid_t uid;			/* records of other owners are skipped */
-	size_t seen, max;		/* records looked at, and at most */
+	size_t seen, max;		/* records handed to fn, and at most */
+	size_t all;			/* records read, of any owner */
 	/* Called for each listening stream socket with a path name and
 	 * no other owner; not 0 stops (AL_DIAG_ERR, its errno). */
 	int (*fn)(void *arg, const struct al_diag_rec *r);
@@ -394,7 +399,8 @@ struct al_diag_parse {
 };
 
 /* One received buffer of a SOCK_DIAG_BY_FAMILY dump of AF_UNIX sockets
- * (pure): AL_DIAG_MORE, DONE, FULL, or ERR (EBADMSG when malformed, the
+ * (pure): AL_DIAG_MORE, DONE, FULL (max records handed on, or
+ * AL_DIAG_RECORDS_MAX read), or ERR (EBADMSG when malformed, the
  * kernel's errno for NLMSG_ERROR). */
 int al_diag_parse(struct al_diag_parse *st, const void *buf, size_t len);
 /* Asks the kernel for its listening Unix sockets and parses the answer:

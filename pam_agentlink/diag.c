@@ -112,6 +112,9 @@ one_record(struct al_diag_parse *st, const unsigned char *p, size_t n)
 	    m.udiag_type != SOCK_STREAM || !r.has_name ||
 	    (r.has_uid && r.uid != st->uid))
 		return 0;
+	if (st->seen >= st->max)
+		return -3;
+	st->seen++;
 	return st->fn(st->arg, &r) == 0 ? 0 : -2;
 }
 
@@ -159,14 +162,18 @@ al_diag_parse(struct al_diag_parse *st, const void *buf, size_t len)
 					  EPROTO);
 			return AL_DIAG_ERR;
 		case SOCK_DIAG_BY_FAMILY:
-			if (st->seen >= st->max)
+			/* Other users' sockets cost a compare each, not a
+			 * place in max: they cannot crowd the user's out. */
+			if (st->all >= AL_DIAG_RECORDS_MAX)
 				return AL_DIAG_FULL;
-			st->seen++;
+			st->all++;
 			r = one_record(st, p + sizeof(h), h.nlmsg_len - sizeof(h));
 			if (r == -1)
 				goto bad;
 			if (r == -2)
 				return AL_DIAG_ERR;	/* the callback's errno */
+			if (r == -3)
+				return AL_DIAG_FULL;
 			break;
 		default:
 			break;			/* NLMSG_NOOP and the like */
@@ -258,12 +265,12 @@ al_diag_listeners(struct al_diag_parse *st)
 	ssize_t n;
 	int fd, r = AL_DIAG_MORE, saved;
 
-	st->seen = 0;
+	st->seen = st->all = 0;
 	if ((fd = diag_request(st->seq)) < 0)
 		return AL_DIAG_ERR;
 	/* Each part holds a record or more, or the end: bounded by max. */
 	while (r == AL_DIAG_MORE) {
-		if (parts++ > st->max + 1) {
+		if (parts++ > AL_DIAG_RECORDS_MAX + 1) {
 			errno = EOVERFLOW;
 			r = AL_DIAG_ERR;
 			break;

@@ -368,10 +368,12 @@ scan_listening(const struct al_ctx *ctx, struct al_cands *out)
 		return r;
 	}
 	if (r == AL_DIAG_FULL)
-		al_log(ctx->log, LOG_NOTICE, "more than %d listening sockets on "
-		       "this host: the rest were not looked at", AL_SCAN_ENTRIES_MAX);
-	al_debug(ctx->log, "listening sockets: %zu looked at, %zu named as in "
-		 "a shared place", st.seen, l.n + l.unread);
+		al_log(ctx->log, LOG_NOTICE, "more than %zu listening sockets of "
+		       "%s's, or %zu in all, on this host: the rest were not "
+		       "looked at", st.max, ctx->user, (size_t)AL_DIAG_RECORDS_MAX);
+	al_debug(ctx->log, "listening sockets: %zu read, %zu possibly %s's, "
+		 "%zu named as in a shared place", st.all, st.seen, ctx->user,
+		 l.n + l.unread);
 	out->unread += l.unread + (r == AL_DIAG_FULL);
 	r = add_listed(ctx, out, &l);
 	free(l.v);

@@ -47,7 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(r == AL_DIAG_ERR || r == AL_DIAG_DONE || r == AL_DIAG_MORE ||
 		    r == AL_DIAG_FULL);
 	FUZZ_ASSERT(r != AL_DIAG_ERR || errno != 0);
-	FUZZ_ASSERT(st.seen <= st.max && handed <= st.seen);
+	FUZZ_ASSERT(st.seen <= st.max && handed <= st.seen &&
+		    st.seen <= st.all && st.all <= AL_DIAG_RECORDS_MAX);
 	free(copy);
 	return 0;
 }

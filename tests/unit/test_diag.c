@@ -188,8 +188,10 @@ crafted(void)
 	is_int(s.n, 3, "... and what follows it is not read");
 
 	memset(&s, 0, sizeof(s));
-	is_int(parse(&m, m.len, &s, 2), AL_DIAG_FULL, "at max records the list is cut");
-	is_int(s.n, 1, "... after max records looked at, whoever's they were");
+	is_int(parse(&m, m.len, &s, 2), AL_DIAG_FULL, "at max records handed on "
+	       "the list is cut");
+	is_int(s.n, 2, "... after max of the user's (or owner unknown): other "
+	       "owners' records take no place, so they cannot crowd hers out");
 
 	/* Truncated: in every place, never past the buffer. */
 	for (i = 1; i < m.len; i++) {
