@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -107,14 +108,16 @@ one_record(struct al_diag_parse *st, const unsigned char *p, size_t n)
 	memset(&r, 0, sizeof(r));
 	if (parse_attrs(p + sizeof(m), n - sizeof(m), &r) != 0)
 		return -1;
-	/* A socket without its owner in the list is left to the checks. */
+	/* A socket without its owner in the list (a kernel before 5.3) is
+	 * handed on uncounted, left to the caller's bound and checks: it may
+	 * be anybody's, and must not take the user's place in max. */
 	if (m.udiag_family != AF_UNIX || m.udiag_state != TCP_LISTEN ||
 	    m.udiag_type != SOCK_STREAM || !r.has_name ||
 	    (r.has_uid && r.uid != st->uid))
 		return 0;
-	if (st->seen >= st->max)
+	if (r.has_uid && st->seen >= st->max)
 		return -3;
-	st->seen++;
+	st->seen += r.has_uid;
 	return st->fn(st->arg, &r) == 0 ? 0 : -2;
 }
 
@@ -257,10 +260,20 @@ diag_recv(int fd, unsigned char *buf, size_t sz)
 	return n;
 }
 
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 al_diag_listeners(struct al_diag_parse *st)
 {
 	unsigned char buf[DIAG_BUF] __attribute__((aligned(8)));
+	long long deadline = mono_ms() + st->budget_ms;
 	size_t parts = 0;
 	ssize_t n;
 	int fd, r = AL_DIAG_MORE, saved;
@@ -273,6 +286,13 @@ al_diag_listeners(struct al_diag_parse *st)
 		if (parts++ > AL_DIAG_RECORDS_MAX + 1) {
 			errno = EOVERFLOW;
 			r = AL_DIAG_ERR;
+			break;
+		}
+		/* Each part restarts the kernel's walk of a hash bucket,
+		 * which another user can crowd: the whole list gets a time
+		 * budget, checked between parts. */
+		if (parts > 1 && mono_ms() >= deadline) {
+			r = AL_DIAG_TIME;
 			break;
 		}
 		n = diag_recv(fd, buf, sizeof(buf));

@@ -85,8 +85,12 @@ struct where {
 	const char *sub;
 	int layout;			/* shared: the directory's layout */
 	time_t now;
-	dev_t dev;			/* the file the kernel listed, if ino */
-	ino_t ino;
+	/* The inode the kernel listed, if it said: 32 bits of it, all its
+	 * list carries.  Its device is not compared: btrfs gives stat() a
+	 * subvolume's, the list the file system's; the walk from the place
+	 * (same device, no symbolic links) pins the file. */
+	int has_ino;
+	uint32_t ino;
 };
 
 /* A socket's time a minute or more in the future is the user's doing,
@@ -109,7 +113,7 @@ add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 				      &pid);
 	if (layout < 0 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    !S_ISSOCK(st.st_mode) || st.st_uid != ctx->uid ||
-	    (w->ino != 0 && (st.st_ino != w->ino || st.st_dev != w->dev)))
+	    (w->has_ino && (uint32_t)st.st_ino != w->ino))
 		return 0;
 	memset(&c, 0, sizeof(c));
 	if (w->sub[0] == '\0')
@@ -254,8 +258,8 @@ struct listed {
 	int layout;
 	char sub[AL_SUN_PATH_MAX];
 	char name[AL_SUN_PATH_MAX];
-	dev_t dev;
-	ino_t ino;			/* 0: the kernel did not say */
+	int has_ino;			/* the kernel said which inode */
+	uint32_t ino;
 };
 
 struct listing {
@@ -299,8 +303,8 @@ take_listed(void *arg, const struct al_diag_rec *r)
 	e.place = i;
 	strcpy(e.name, name);		/* shorter than r->name */
 	if (r->has_vfs) {
-		e.dev = r->dev;
-		e.ino = r->ino;
+		e.has_ino = 1;
+		e.ino = (uint32_t)r->ino;
 	}
 	l->v[l->n++] = e;
 	return 0;
@@ -328,7 +332,7 @@ add_listed(const struct al_ctx *ctx, struct al_cands *out,
 		w.place = e->place;
 		w.sub = e->sub;
 		w.layout = e->layout;
-		w.dev = e->dev;
+		w.has_ino = e->has_ino;
 		w.ino = e->ino;
 		r = add_socket(ctx, out, fd, &w, e->name);
 		close(fd);
@@ -356,6 +360,7 @@ scan_listening(const struct al_ctx *ctx, struct al_cands *out)
 	st.seq = (uint32_t)time(NULL);
 	st.uid = ctx->uid;
 	st.max = AL_SCAN_ENTRIES_MAX;
+	st.budget_ms = AL_DIAG_BUDGET_MS;
 	st.fn = take_listed;
 	st.arg = &l;
 	r = al_diag_listeners(&st);
@@ -367,14 +372,18 @@ scan_listening(const struct al_ctx *ctx, struct al_cands *out)
 		free(l.v);
 		return r;
 	}
-	if (r == AL_DIAG_FULL)
+	if (r == AL_DIAG_TIME)
+		al_log(ctx->log, LOG_NOTICE, "the kernel's list of listening "
+		       "sockets took more than %d ms: the rest was not looked at "
+		       "(%zu read)", AL_DIAG_BUDGET_MS, st.all);
+	else if (r == AL_DIAG_FULL)
 		al_log(ctx->log, LOG_NOTICE, "more than %zu listening sockets of "
 		       "%s's, or %zu in all, on this host: the rest were not "
 		       "looked at", st.max, ctx->user, (size_t)AL_DIAG_RECORDS_MAX);
 	al_debug(ctx->log, "listening sockets: %zu read, %zu possibly %s's, "
 		 "%zu named as in a shared place", st.all, st.seen, ctx->user,
 		 l.n + l.unread);
-	out->unread += l.unread + (r == AL_DIAG_FULL);
+	out->unread += l.unread + (r == AL_DIAG_FULL || r == AL_DIAG_TIME);
 	r = add_listed(ctx, out, &l);
 	free(l.v);
 	return r;
