@@ -49,12 +49,14 @@ struct sync {
 	const char *sock;
 	long long deadline;		/* CLOCK_MONOTONIC, ms */
 	int dirfd;
+	int lockfd;			/* lock_dir()'s, or -1 */
 	const char *base;		/* the host link's name in dirfd */
 	struct view v;
 	long srvpid;			/* 0: the server did not answer */
 	long hint;			/* the client whose event ran the sync */
 	struct tm_session s[TM_SESSIONS_MAX];
 	size_t ns;
+	int sessions_cut;		/* tmux had more than TM_SESSIONS_MAX */
 	struct tm_client cl[TM_CLIENTS_MAX];
 	size_t ncl;
 	int failed;
@@ -79,21 +81,47 @@ esc(const char *str, char *buf, size_t sz)
 /*
  * Hooks fire together (attach, session change, active) and each starts a
  * sync: one at a time, each reading tmux after it holds the lock, so the
- * last one sees the latest state.  The lock is on the link's directory,
- * the user's own, which leaves no file behind.
+ * last one sees the latest state.  The lock is a file of the user's, mode
+ * 0600, next to the link (".<link's name>.tmux-lock"): a lock on the
+ * directory itself could be taken by anyone who can read it (~/.ssh may
+ * be 0755), and would hold every sync up.
  */
+static int
+lock_open(struct sync *s)
+{
+	char name[AL_SUN_PATH_MAX + 16];
+	struct stat st;
+	int fd;
+
+	snprintf(name, sizeof(name), ".%s.tmux-lock", s->base);
+	fd = openat(s->dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+		    O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != s->c->ctx.uid || (st.st_mode & 077) != 0) {
+		fprintf(stderr, "agentlink: tmux: the lock file %s next to the "
+			"link %s\n", name, fd < 0 ? strerror(errno) :
+			"is not a private file of the user's");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int
 lock_dir(struct sync *s)
 {
-	while (flock(s->dirfd, LOCK_EX | LOCK_NB) != 0) {
+	if ((s->lockfd = lock_open(s)) < 0)
+		return -1;
+	while (flock(s->lockfd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			fprintf(stderr, "agentlink: tmux: cannot lock the link's "
-				"directory: %s\n", strerror(errno));
+			fprintf(stderr, "agentlink: tmux: cannot take the lock: "
+				"%s\n", strerror(errno));
 			return -1;
 		}
 		if (ms_left(s) == 0) {
 			fprintf(stderr, "agentlink: tmux: another agentlink tmux "
-				"held the link's directory until the deadline\n");
+				"held the lock until the deadline\n");
 			return -1;
 		}
 		usleep(10000);
@@ -128,7 +156,9 @@ take_line(struct sync *s, const char *line)
 
 	if (tm_parse_line(line, &l) != 0)
 		return;			/* not ours to believe */
-	if (l.kind == TM_LINE_SESSION && s->ns < TM_SESSIONS_MAX) {
+	if (l.kind == TM_LINE_SESSION && s->ns == TM_SESSIONS_MAX) {
+		s->sessions_cut = 1;
+	} else if (l.kind == TM_LINE_SESSION) {
 		s->srvpid = l.pid;
 		s->s[s->ns++].sid = l.sid;
 	} else if (l.kind == TM_LINE_CLIENT && s->ncl < TM_CLIENTS_MAX) {
@@ -512,7 +542,9 @@ remove_stale(struct sync *s)
 	}
 	n = cmd_tmux_links(s->c, s->dirfd, l, TM_LINKS_MAX);
 	for (i = 0; i < n; i++) {
-		if (l[i].srvpid == s->srvpid ? session_exists(s, l[i].sid) : l[i].running)
+		/* Sessions past the ones read may well have their links. */
+		if (l[i].srvpid == s->srvpid ?
+		    s->sessions_cut || session_exists(s, l[i].sid) : l[i].running)
 			continue;
 		link_ctx(s, l[i].path, &x);
 		if (al_link_remove(&x, s->dirfd, strrchr(l[i].path, '/') + 1) != 0)
@@ -571,8 +603,13 @@ sync_run(struct sync *s)
 	if (tmux_query(s) != 0)
 		s->failed = 1;
 	if (s->srvpid != 0) {
-		/* Each agent gets the module's probe=, within the deadline. */
-		s->c->probe_ms = probe < TM_PROBE_MAX_MS ? probe : TM_PROBE_MAX_MS;
+		/* Each agent gets the module's probe=, within the deadline:
+		 * a fifth of what is left, for rounds of asking. */
+		if (probe > TM_PROBE_MAX_MS)
+			probe = TM_PROBE_MAX_MS;
+		if (probe > (unsigned)ms_left(s) / 5)
+			probe = (unsigned)ms_left(s) / 5;
+		s->c->probe_ms = probe;
 		if (cmd_view_load(s->c, &s->v) != 0) {
 			s->failed = 1;
 			return;
@@ -597,6 +634,7 @@ cmd_tmux(struct cmd *c, const char *arg, const char *client)
 	}
 	s.c = c;
 	s.sock = sock;
+	s.lockfd = -1;
 	s.deadline = cmd_now_ms() + TM_DEADLINE_MS;
 	if (server_socket(arg, sock, sizeof(sock)) != 0)
 		return CMD_USAGE;
@@ -606,6 +644,8 @@ cmd_tmux(struct cmd *c, const char *arg, const char *client)
 		sync_run(&s);
 	else
 		s.failed = 1;
-	close(s.dirfd);			/* and the lock with it */
+	if (s.lockfd >= 0)
+		close(s.lockfd);	/* and the lock with it */
+	close(s.dirfd);
 	return s.failed ? CMD_FAIL : CMD_OK;
 }

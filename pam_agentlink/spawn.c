@@ -75,8 +75,10 @@ arg(struct al_watch_argv *a, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (a->n >= AL_WATCH_ARGS - 1)
+	if (a->n >= AL_WATCH_ARGS - 1) {
+		a->overflow = 1;	/* a watch missing an option: none */
 		return;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(a->buf[a->n], sizeof(a->buf[a->n]), fmt, ap);
 	va_end(ap);

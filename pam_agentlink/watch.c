@@ -331,8 +331,10 @@ pass(struct watch *w)
 	}
 	/* Open and close leave dead sockets in shared places alone (they
 	 * do not list them): the watch, which does, removes them.  The
-	 * socket of a process that runs is never taken for dead. */
-	if (w->ctx->cleanup)
+	 * socket of a process that runs is never taken for dead.  Like every
+	 * change, not once the connection's monitor is gone. */
+	if (w->ctx->cleanup &&
+	    !(w->ctx->guard_pid > 0 && al_proc_gone(w->ctx->guard_pid)))
 		al_cleanup_stale(w->ctx, &cands);
 	/* This connection's own socket is asked nothing: its client asked
 	 * for it a moment ago, and a shell started with the link as

@@ -27,7 +27,7 @@ e2e_cmd_install
 e2e_cmd_in_path
 e2e_profile_snippet
 e2e_snippets
-tap_plan 19
+tap_plan 20
 fpA=$(e2e_fp A)
 fpB=$(e2e_fp B)
 tmux_sock=/tmp/tmux-$E2E_UID/default
@@ -150,6 +150,24 @@ tm kill-session -t two
 gone() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
 e2e_wait 5 gone "$two" || true
 tap_check "session two killed: its link is gone (session-closed)" gone "$two"
+
+# ---- another user cannot hold the syncs up ----
+# ~/.ssh at 0755 (sshd's StrictModes allows it): bob can open it and
+# flock it.  The syncs lock a 0600 file of alice's, so his lock holds
+# nothing up; on the directory it made each sync wait its 5 s and fail.
+home_mode=$(stat -c %a "$E2E_HOME"); ssh_mode=$(stat -c %a "$E2E_HOME/.ssh")
+chmod 0755 "$E2E_HOME" "$E2E_HOME/.ssh"
+setpriv --reuid=bob --regid=bob --clear-groups \
+	flock -x "$E2E_HOME/.ssh" sleep 600 </dev/null >/dev/null 2>&1 &
+bob_lock=$!
+held() { [ "$(awk '$6 ~ /:/ { n++ } END { print n + 0 }' /proc/locks)" -gt 0 ]; }
+e2e_wait 5 held || true
+out=$(as_alice "$E2E_CMD" tmux "$tmux_sock" 2>&1) && rc=0 || rc=$?
+tap_diag "agentlink tmux while bob holds a lock on ~/.ssh (exit $rc): $out"
+tap_check "bob's lock on alice's ~/.ssh does not hold a sync up" eval '[ "$rc" = 0 ]'
+kill "$bob_lock" 2>/dev/null || true
+pkill -u bob 2>/dev/null || true
+chmod "$home_mode" "$E2E_HOME"; chmod "$ssh_mode" "$E2E_HOME/.ssh"
 
 # ---- a killed server ----
 as_alice env AGENTLINK_SOCK="$E2E_LINK" tmux -L other new-session -d -s x
