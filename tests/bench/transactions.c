@@ -250,9 +250,8 @@ bench_transactions(unsigned rounds, unsigned rc_every, unsigned hung_every,
 }
 
 /* The fake agent's answer, seen from this process: connect, ask, read
- * the reply, close, as the module does for the link's socket in open and
- * again in close.  What the agent adds to a keep transaction is at most
- * twice this. */
+ * the reply, close, as open does for the link's socket (close only
+ * connects).  What the agent adds to a keep transaction is about this. */
 struct stats
 agent_roundtrip(unsigned reps)
 {
@@ -313,7 +312,7 @@ print_transactions(const struct case_result *res, const struct hung_split *hs,
 	ms_row("open_session (3 ms, starts the watch)", &(struct stats){
 	    hs->open.n, hs->open.p50 / 1e3, hs->open.p99 / 1e3,
 	    hs->open.max / 1e3 });
-	ms_row("close_session (stops the watch, 3 ms)", &(struct stats){
+	ms_row("close_session (stops the watch)", &(struct stats){
 	    hs->close.n, hs->close.p50 / 1e3, hs->close.p99 / 1e3,
 	    hs->close.max / 1e3 });
 	row("   (close waited its %d ms after SIGTERM and killed the watch: "
