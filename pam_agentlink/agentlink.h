@@ -47,6 +47,9 @@ const char *al_esc(const char *s, char *buf, size_t sz);
 /* At most sz - 1 bytes of a small file (/proc, a dot file) into buf,
  * NUL-ended: the number of bytes, or -1. */
 ssize_t al_read_small(const char *path, char *buf, size_t sz);
+/* The same for name in the directory dirfd, not following a symbolic
+ * link there (a /proc/<pid> held open: both reads are of one process). */
+ssize_t al_read_small_at(int dirfd, const char *name, char *buf, size_t sz);
 
 /* "a/b" into buf; -1 (buf untouched beyond sz) when it does not fit. */
 int al_join(char *buf, size_t sz, const char *a, const char *b);

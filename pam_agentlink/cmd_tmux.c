@@ -230,24 +230,6 @@ cand_by_path(const struct sync *s, const char *path)
 	return -1;
 }
 
-/* At most sz - 1 bytes of name in the /proc directory pfd; -1 if not. */
-static ssize_t
-proc_file(int pfd, const char *name, char *buf, size_t sz)
-{
-	ssize_t n, got = 0;
-	int fd = openat(pfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-
-	if (fd < 0)
-		return -1;
-	while ((size_t)got + 1 < sz &&
-	       ((n = read(fd, buf + got, sz - 1 - (size_t)got)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		got += n > 0 ? n : 0;
-	close(fd);
-	buf[got] = '\0';
-	return got;
-}
-
 /* Is the process of /proc directory pfd the user's, by every uid? */
 static int
 proc_users(const struct sync *s, int pfd)
@@ -255,7 +237,7 @@ proc_users(const struct sync *s, int pfd)
 	char buf[2048], *p;
 	unsigned long u[4];
 
-	if (proc_file(pfd, "status", buf, sizeof(buf)) <= 0 ||
+	if (al_read_small_at(pfd, "status", buf, sizeof(buf)) <= 0 ||
 	    (p = strstr(buf, "\nUid:")) == NULL ||
 	    sscanf(p + 5, "%lu %lu %lu %lu", &u[0], &u[1], &u[2], &u[3]) != 4)
 		return 0;
@@ -280,7 +262,7 @@ cand_by_environ(const struct sync *s, long pid)
 	if ((pfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
 	if (proc_users(s, pfd) && (buf = malloc(TM_ENVIRON_MAX)) != NULL) {
-		n = proc_file(pfd, "environ", buf, TM_ENVIRON_MAX);
+		n = al_read_small_at(pfd, "environ", buf, TM_ENVIRON_MAX);
 		if (n > 0 && (val = tm_environ_get(buf, (size_t)n, "SSH_AUTH_SOCK")) != NULL)
 			idx = cand_by_path(s, val);
 		free(buf);

@@ -69,22 +69,43 @@ al_esc(const char *s, char *buf, size_t sz)
 	return buf;
 }
 
+/* fd (consumed) into buf, as al_read_small() says: a /proc file may
+ * come in more than one read. */
+static ssize_t
+read_small(int fd, char *buf, size_t sz)
+{
+	ssize_t n, got = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)got + 1 < sz) {
+		n = read(fd, buf + got, sz - 1 - (size_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && got == 0)
+			got = -1;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	if (got >= 0)
+		buf[got] = '\0';
+	return got;
+}
+
+/* Never blocks on a FIFO, never becomes a controlling terminal. */
+#define SMALL_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
 ssize_t
 al_read_small(const char *path, char *buf, size_t sz)
 {
-	ssize_t n;
-	int fd;
+	return sz == 0 ? -1 : read_small(open(path, SMALL_FLAGS), buf, sz);
+}
 
-	/* Never blocks on a FIFO, never becomes a controlling terminal. */
-	if (sz == 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
-		return -1;
-	do {
-		n = read(fd, buf, sz - 1);
-	} while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
+ssize_t
+al_read_small_at(int dirfd, const char *name, char *buf, size_t sz)
+{
+	return sz == 0 ? -1 :
+	    read_small(openat(dirfd, name, SMALL_FLAGS | O_NOFOLLOW), buf, sz);
 }

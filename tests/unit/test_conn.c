@@ -2,10 +2,13 @@
  * test_conn - the connection behind a socket: sshd's titles parsed
  * (al_title_tty), and a real process of ours that titles itself as sshd
  * does (it writes over its argv, as setproctitle() does on Linux) read
- * through /proc (al_conn_read).
+ * through /proc (al_conn_read); and the reader of small files under it
+ * (al_read_small, al_read_small_at).
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,6 +132,43 @@ processes(void)
 	   "a process that is gone is no connection");
 }
 
+/* A large file (a process's environ, copied) is read whole, up to the
+ * buffer; a symbolic link is not followed by the _at form. */
+static void
+small_files(void)
+{
+	static char big[20000], buf[32768];
+	ssize_t n;
+	int pfd;
+
+	memset(big, 'x', sizeof(big) - 1);
+	setenv("TEST_CONN_BIG", big, 1);
+	/* Our own environ is the one exec gave us: read a child's. */
+	if (system("exec env TEST_CONN_BIG=\"$TEST_CONN_BIG\" sh -c "
+		   "'cat /proc/$$/environ > /tmp/test_conn_environ'") != 0)
+		diag("could not copy a large environ");
+	n = al_read_small("/tmp/test_conn_environ", buf, sizeof(buf));
+	ok(n > 20000 && memmem(buf, (size_t)n, big, sizeof(big) - 1) != NULL,
+	   "al_read_small reads a file of %zd bytes whole", n);
+	is_int((int)al_read_small("/tmp/test_conn_environ", buf, 5), 4,
+	       "... and at most sz - 1 bytes, NUL-ended");
+	pfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	n = al_read_small_at(pfd, "environ", buf, sizeof(buf));
+	ok(n >= 0, "al_read_small_at reads /proc/<pid>/environ through a held "
+	   "directory (%zd bytes)", n);
+	if (symlink("/tmp/test_conn_environ", "/tmp/test_conn_link") != 0)
+		diag("symlink failed");
+	is_int((int)al_read_small_at(AT_FDCWD, "/tmp/test_conn_link", buf,
+				     sizeof(buf)), -1,
+	       "al_read_small_at does not follow a symbolic link");
+	ok(al_read_small("/tmp/test_conn_link", buf, sizeof(buf)) > 0,
+	   "al_read_small does (a dot file may be a link to a dotfiles tree)");
+	close(pfd);
+	unlink("/tmp/test_conn_link");
+	unlink("/tmp/test_conn_environ");
+	unsetenv("TEST_CONN_BIG");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,5 +176,6 @@ main(int argc, char **argv)
 	args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
 	titles();
 	processes();
+	small_files();
 	return done_testing();
 }
