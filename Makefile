@@ -40,9 +40,11 @@ LIB_SRCS = pam_agentlink/log.c pam_agentlink/cfg.c pam_agentlink/expand.c \
            pam_agentlink/watch.c pam_agentlink/selinux.c \
            pam_agentlink/creds.c pam_agentlink/layout.c \
            pam_agentlink/safedir.c pam_agentlink/sshdconf.c \
-           pam_agentlink/conn.c pam_agentlink/diag.c
+           pam_agentlink/conn.c pam_agentlink/diag.c \
+           pam_agentlink/cmd_tmuxparse.c pam_agentlink/tmuxlinks.c
 LIB_OBJS = $(LIB_SRCS:.c=.o)
-HEADERS  = pam_agentlink/agentlink.h pam_agentlink/login.h
+HEADERS  = pam_agentlink/agentlink.h pam_agentlink/login.h \
+           pam_agentlink/cmd_tmux.h
 
 MODULE   = pam_agentlink.so
 HELPER   = agentlink-watch
@@ -56,8 +58,7 @@ MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
 CMD      = agentlink
 CMD_OBJS = pam_agentlink/agentlink_cmd.o pam_agentlink/cmd_sys.o \
            pam_agentlink/cmd_view.o pam_agentlink/cmd_status.o \
-           pam_agentlink/cmd_doctor.o pam_agentlink/cmd_tmux.o \
-           pam_agentlink/cmd_tmuxparse.o
+           pam_agentlink/cmd_doctor.o pam_agentlink/cmd_tmux.o
 PREFIX   ?= /usr
 BINDIR   ?= $(PREFIX)/bin
 

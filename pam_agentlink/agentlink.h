@@ -514,6 +514,11 @@ int al_link_replace(const struct al_ctx *ctx, int dirfd, const char *base,
 		    const char *target);
 int al_link_remove(const struct al_ctx *ctx, int dirfd, const char *base);
 
+/* close_session: tmux session links next to the link (agentlink tmux)
+ * whose target is gone point at the link again (tmuxlinks.c). */
+void al_tmux_links_release(const struct al_ctx *ctx, int dirfd,
+			   const char *base);
+
 /* ---- SELinux file labels (selinux.c) ---- */
 
 /*

@@ -290,6 +290,8 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 		r = al_link_replace(ctx, dfd, base, out->new_target);
 	else if (d.action == AL_ACT_REMOVE)
 		r = al_link_remove(ctx, dfd, base);
+	if (flags & AL_CLOSING)
+		al_tmux_links_release(ctx, dfd, base);
 	close(dfd);
 	if (r != 0)
 		return AL_ERR;

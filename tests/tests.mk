@@ -15,11 +15,6 @@ tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $<
 
-# agentlink tmux's parsers are the command's, not the library's.
-tests/unit/test_tmuxparse: tests/unit/test_tmuxparse.c pam_agentlink/cmd_tmuxparse.o \
-		pam_agentlink/cmd_tmux.h $(LIBAL) tests/lib/tap.h
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< pam_agentlink/cmd_tmuxparse.o $(LIBAL) $(SELINUX_LIBS)
-
 # agentprobe runs the library's probe, so it links the library.
 tests/tools/agentprobe: tests/tools/agentprobe.c $(LIBAL)
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) $(SELINUX_LIBS)

@@ -27,7 +27,7 @@ e2e_cmd_install
 e2e_cmd_in_path
 e2e_profile_snippet
 e2e_snippets
-tap_plan 20
+tap_plan 21
 fpA=$(e2e_fp A)
 fpB=$(e2e_fp B)
 tmux_sock=/tmp/tmux-$E2E_UID/default
@@ -182,6 +182,19 @@ out=$(as_alice "$E2E_CMD" tmux "$tmux_sock" 2>&1) && rc=0 || rc=$?
 tap_diag "agentlink tmux after the other server was killed (exit $rc): $out"
 tap_check "the next sync removes the killed server's link, and keeps one's" \
 	eval 'gone "$olink" && points "$one" "$sB2" && [ "$rc" = 0 ]'
+
+# ---- a connection ends and no sync follows: close_session ----
+# The hooks gone (as when agentlink is not in tmux's PATH), B2's
+# connection ends: sshd removes its socket's directory, and the module's
+# close_session puts one's link, which pointed into it, back on the host
+# link, where no other user can make the path again.
+for h in client-attached client-detached client-session-changed client-active \
+	session-created session-closed; do tm set-hook -gu "$h[77]"; done
+kill "$(cat "$E2E_DIR/b2.pid")" 2>/dev/null || true
+e2e_wait 10 points "$one" "$E2E_LINK" || true
+tap_diag "after B2's connection ended, with no hooks: one -> $(readlink "$one")"
+tap_check "a connection ends with no sync to follow: close_session points its session's link at the host link" \
+	points "$one" "$E2E_LINK"
 
 for p in a b b2; do kill "$(cat "$E2E_DIR/$p.pid")" 2>/dev/null || true; done
 tm kill-server 2>/dev/null || true

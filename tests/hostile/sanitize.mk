@@ -42,13 +42,6 @@ $(ASAN_DIR)/tests/unit/%: tests/unit/%.c tests/lib/tap.h $(ASAN_OBJS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) $(ASAN_TEST_CFLAGS) -o $@ $< $(ASAN_OBJS) $(SELINUX_LIBS)
 
-# agentlink tmux's parsers belong to the command, not the library.
-$(ASAN_DIR)/tests/unit/test_tmuxparse: tests/unit/test_tmuxparse.c tests/lib/tap.h \
-		$(ASAN_DIR)/pam_agentlink/cmd_tmuxparse.o pam_agentlink/cmd_tmux.h $(ASAN_OBJS)
-	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(CPPFLAGS) $(ASAN_TEST_CFLAGS) -o $@ $< \
-	  $(ASAN_DIR)/pam_agentlink/cmd_tmuxparse.o $(ASAN_OBJS) $(SELINUX_LIBS)
-
 $(ASAN_DIR)/tests/module/test_module: tests/module/test_module.c tests/lib/tap.h $(ASAN_OBJS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) $(ASAN_TEST_CFLAGS) -o $@ $< $(ASAN_OBJS) -lpam $(SELINUX_LIBS)
