@@ -82,8 +82,8 @@ read_small(int fd, char *buf, size_t sz)
 		n = read(fd, buf + got, sz - 1 - (size_t)got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && got == 0)
-			got = -1;
+		if (n < 0)
+			got = -1;	/* half a file is no file */
 		if (n <= 0)
 			break;
 		got += n;

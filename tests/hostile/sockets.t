@@ -115,4 +115,24 @@ b=$(tmpdir_of $BOB bbbbbbbbe1); sock $b/agent.5199 $BOB
 hl_run PAM_SUCCESS PAM_SUCCESS
 hl_check "the link points at alice's socket" test "$(readlink $LINK)" = $d/agent.4499
 
+# agentlink tmux's session links (its lock file beside them says it ran):
+# one points into a /tmp/ssh-* directory that bob made again after sshd
+# removed alice's, one at alice's live socket.  close puts the first
+# back on the host link and leaves the second.
+hl_case "tmux session links: one into bob's re-made /tmp/ssh-* directory, one at alice's live socket"
+ssh_dir
+lock="$H/.ssh/.${LINK##*/}.tmux-lock"
+touch "$lock"; chmod 0600 "$lock"; mine "$lock"
+b=$(tmpdir_of $BOB aaaaaaaat1); sock $b/agent.4601 $BOB; bob_out=$HL_FIX_OUT
+d=$(tmpdir_of $ALICE aaaaaaaat2); sock $d/agent.4602 $ALICE
+ln -s $b/agent.4601 $LINK.tmux-123-0; ln -s $d/agent.4602 $LINK.tmux-123-1
+mine $LINK.tmux-123-0 $LINK.tmux-123-1
+hl_run PAM_SUCCESS PAM_SUCCESS
+hl_check "the session link into bob's directory points at the host link again" \
+	test "$(readlink $LINK.tmux-123-0)" = "$LINK"
+hl_check "the session link at alice's live socket is kept" \
+	test "$(readlink $LINK.tmux-123-1)" = $d/agent.4602
+hl_check "bob's socket was never connected to" bash -c '! grep -q accepted "$1"' - "$bob_out"
+hl_logged "close: 1 tmux session link of $LINK pointed at no socket of alice's"
+
 hl_done
