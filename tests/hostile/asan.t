@@ -36,6 +36,8 @@ report() {
 	else
 		echo "not ok $n - $what (exit $rc)"
 		failed=$((failed + 1))
+		# The failures first: a long test's tail may not hold them.
+		grep -A3 '^not ok' "$out" | sed 's/^/#   /'
 		sed 's/^/#   /' "$out" | tail -30
 		for f in $logs/*; do
 			[ -e "$f" ] || continue
