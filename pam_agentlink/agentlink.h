@@ -103,6 +103,8 @@ int al_cfg_load_file(struct al_cfg *cfg, const char *path, int must_exist,
 void al_cfg_load(struct al_cfg *cfg, int argc, const char **argv,
 		 const struct al_log *lg);
 int al_cfg_service_listed(const struct al_cfg *cfg, const char *service);
+/* A decimal number from 0 to max, digits only: 0 and *out, else -1. */
+int al_parse_uint(const char *v, unsigned max, unsigned *out);
 /* "keep", "newest", "interactive": the option's word for a policy. */
 const char *al_policy_name(enum al_policy policy);
 /* The policy a word names; -1 when it names none. */

@@ -167,23 +167,6 @@ cmd_relink(struct cmd *c)
 	    CMD_OK : CMD_FAIL;
 }
 
-/* --probe=MS */
-static int
-parse_probe(const char *v, unsigned *ms)
-{
-	char *end;
-	unsigned long n;
-
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n > AL_MAX_PROBE_MS)
-		return -1;
-	*ms = (unsigned)n;
-	return 0;
-}
-
 /* "what: word", for a usage message. */
 static const char *
 msg_with(const char *what, const char *word)
@@ -207,7 +190,8 @@ parse_args(struct cmd *c, int argc, char **argv, const char **command,
 
 		if (strcmp(a, "--json") == 0)
 			c->json = 1;
-		else if (strncmp(a, "--probe=", 8) == 0 && parse_probe(a + 8, &c->probe_ms) == 0)
+		else if (strncmp(a, "--probe=", 8) == 0 &&
+		    al_parse_uint(a + 8, AL_MAX_PROBE_MS, &c->probe_ms) == 0)
 			*probe_set = 1;
 		else if (strncmp(a, "--probe=", 8) == 0)
 			bad = "--probe= takes milliseconds from 0 to 10000";

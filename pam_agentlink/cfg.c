@@ -74,8 +74,8 @@ services_ok(const char *v)
 	return 1;
 }
 
-static int
-parse_uint(const char *v, unsigned max, unsigned *out)
+int
+al_parse_uint(const char *v, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long n;
@@ -170,11 +170,11 @@ al_cfg_set(struct al_cfg *cfg, const char *opt, const char *origin,
 			return bad_value(lg, origin, "policy", val,
 					 "expected keep, newest or interactive");
 	} else if (KEY("wait")) {
-		if (parse_uint(val, AL_MAX_WAIT, &cfg->wait) != 0)
+		if (al_parse_uint(val, AL_MAX_WAIT, &cfg->wait) != 0)
 			return bad_value(lg, origin, "wait", val,
 					 "expected whole seconds from 0 to 600");
 	} else if (KEY("probe")) {
-		if (parse_uint(val, AL_MAX_PROBE_MS, &cfg->probe_ms) != 0)
+		if (al_parse_uint(val, AL_MAX_PROBE_MS, &cfg->probe_ms) != 0)
 			return bad_value(lg, origin, "probe", val,
 					 "expected milliseconds from 0 to 10000");
 	} else if (KEY("cleanup")) {
