@@ -20,6 +20,7 @@
 
 #include "agentlink.h"
 #include "tap.h"
+#include "unixsock.h"
 
 #define SEQ 4242
 
@@ -279,23 +280,6 @@ crafted(void)
 	   "the callback's failure stops the parse with its errno");
 }
 
-static int
-bind_at(const char *path, int listening)
-{
-	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    (listening && listen(fd, 4) != 0)) {
-		diag("bind %s: %s", path, strerror(errno));
-		exit(1);
-	}
-	return fd;
-}
-
 struct want {
 	const char *path;
 	int found, matches;
@@ -328,8 +312,8 @@ real_dump(void)
 		exit(1);
 	snprintf(a, sizeof(a), "%s/listening", dir);
 	snprintf(b, sizeof(b), "%s/bound", dir);
-	fa = bind_at(a, 1);
-	fb = bind_at(b, 0);
+	fa = unixsock_at(a, 4);
+	fb = unixsock_at(b, -1);
 	memset(w, 0, sizeof(w));
 	w[0].path = a;
 	w[1].path = b;
@@ -392,7 +376,7 @@ budget(void)
 	for (i = 0; i < 400; i++) {
 		/* 27 + 1 + 70 bytes: a long name, within sun_path. */
 		snprintf(path, sizeof(path), "%s/%070d", dir, i);
-		fds[i] = bind_at(path, 1);
+		fds[i] = unixsock_at(path, 4);
 	}
 	memset(&st, 0, sizeof(st));
 	st.seq = SEQ;

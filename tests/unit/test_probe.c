@@ -26,6 +26,7 @@
 
 #include "agentlink.h"
 #include "tap.h"
+#include "unixsock.h"
 
 /* How much later than asked a wait may end on a loaded machine; never
  * earlier. */
@@ -211,21 +212,6 @@ agent_main(const struct agent *a, int lfd, int ctl, int note)
 
 /* ---- the test side ---- */
 
-static int
-listen_at(const char *path, int backlog)
-{
-	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    listen(fd, backlog) != 0)
-		bail(path);
-	return fd;
-}
-
 static void
 fake_start(struct fake *f, const struct agent *a)
 {
@@ -234,7 +220,7 @@ fake_start(struct fake *f, const struct agent *a)
 
 	snprintf(f->path, sizeof(f->path), "%s/agent%d", root, ++seq);
 	/* Listening before the fork: the probe never races the agent. */
-	lfd = listen_at(f->path, 8);
+	lfd = unixsock_at(f->path, 8);
 	if (pipe2(ctl, O_CLOEXEC) != 0 || pipe2(note, O_CLOEXEC) != 0)
 		bail("pipe2");
 	fflush(stdout);
@@ -598,7 +584,7 @@ connects(void)
 	int lfd, fd, fl, fd2, held;
 
 	snprintf(p, sizeof(p), "%s/conn.sock", root);
-	lfd = listen_at(p, 8);
+	lfd = unixsock_at(p, 8);
 	ok(al_connect_nb(p, &fd) == 1 && fd >= 0, "al_connect_nb: a listener: connected");
 	fl = fcntl(fd, F_GETFL);
 	ok(fl >= 0 && (fl & O_NONBLOCK), "the connection is non-blocking");
@@ -619,7 +605,7 @@ connects(void)
 
 	/* A listener that accepts nothing: backlog 0 holds one connection,
 	 * the next finds it full. */
-	lfd = listen_at(p, 0);
+	lfd = unixsock_at(p, 0);
 	held = -1;
 	fd2 = -1;
 	if (al_connect_nb(p, &held) != 1)

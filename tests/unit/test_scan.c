@@ -15,26 +15,9 @@
 
 #include "agentlink.h"
 #include "tap.h"
+#include "unixsock.h"
 
 static char root[] = "/tmp/test_scanXXXXXX";
-
-/* A listening socket at path; returns its fd (close it to make it dead). */
-static int
-listen_at(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    listen(fd, 8) != 0) {
-		diag("listen_at %s: %s", path, strerror(errno));
-		exit(1);
-	}
-	return fd;
-}
 
 static void
 mkdirs(const char *rel, mode_t mode)
@@ -54,7 +37,7 @@ sock(const char *rel)
 	char p[256];
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	return listen_at(p);
+	return unixsock_at(p, 8);
 }
 
 static int
@@ -185,7 +168,7 @@ probes(void)
 	int fd;
 
 	snprintf(p, sizeof(p), "%s/probe.sock", root);
-	fd = listen_at(p);
+	fd = unixsock_at(p, 8);
 	is_int(al_probe(p), 1, "a listening socket is alive");
 	close(fd);
 	is_int(al_probe(p), 0, "the same socket without its listener is dead");
