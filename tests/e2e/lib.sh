@@ -92,7 +92,7 @@ e2e_die() { echo "Bail out! $*"; [ -f "$E2E_SSHD_LOG" ] && tail -20 "$E2E_SSHD_L
 e2e_wait() {
 	local secs=$1 deadline now
 	shift
-	deadline=$(($(date +%s%N) + $(awk "BEGIN{printf \"%d\", $secs*1000000000}")))
+	deadline=$(($(date +%s%N) + $(awk "BEGIN{printf \"%.0f\", $secs*1000000000}")))
 	while :; do
 		"$@" && return 0
 		now=$(date +%s%N)
