@@ -219,6 +219,16 @@ struct al_decision al_decide(enum al_policy policy,
 			     const struct al_link_state *link,
 			     const struct al_candidate *cand, size_t n);
 const char *al_reason_text(enum al_reason why);
+/*
+ * The race of a reconnect: how long the link's agent gets to answer, from
+ * when it was asked, once this connection's own agent has answered in
+ * new_us.  AL_RACE_FACTOR times that, and at least AL_RACE_FLOOR_MS (a
+ * local answer takes microseconds; the floor covers a link on a slower
+ * network than the new one's).
+ */
+#define AL_RACE_FACTOR 4
+#define AL_RACE_FLOOR_MS 10
+long long al_race_patience_us(long long new_us);
 
 /* ---- where sshd puts forwarded agent sockets (layout.c) ---- */
 
@@ -277,6 +287,8 @@ struct al_ctx {
 	int probe_full;			/* wait probe_ms for each answer (the
 					 * watch), else AL_INLINE_PROBE_MS in all */
 	struct al_hung *hung;		/* the watch's hung sockets, or NULL */
+	struct al_race *race;		/* the watch's question to the link's
+					 * agent (race.c), or NULL */
 	pid_t guard_pid;		/* if not 0: change nothing once this
 					 * process (the watch's monitor) is gone */
 	int shared_listeners_only;	/* the login path: in shared places,
@@ -291,6 +303,9 @@ struct al_hung {
 	size_t n;
 	struct { dev_t dev; ino_t ino; } v[AL_HUNG_MAX];
 };
+
+int al_hung_has(const struct al_ctx *ctx, dev_t dev, ino_t ino);
+void al_hung_add(const struct al_ctx *ctx, dev_t dev, ino_t ino);
 
 /* ---- sshd's own configuration (sshdconf.c) ---- */
 
@@ -503,6 +518,60 @@ enum al_answer {
  */
 int al_agent_query(const int *fds, size_t n, int timeout_ms,
 		   enum al_answer *res, long *us);
+
+/*
+ * The same question, one step at a time, for a caller that waits on other
+ * things as well (the watch): al_query_init(), then al_query_step()
+ * whenever poll() finds al_query_events() ready on the connection; it
+ * returns AL_QUERY_PENDING until the verdict, AL_ANS_YES or AL_ANS_BAD.
+ */
+#define AL_QUERY_PENDING (-1)
+struct al_query {
+	enum { AL_Q_SEND, AL_Q_LEN, AL_Q_TYPE, AL_Q_BODY } phase;
+	size_t done;			/* bytes of the current phase */
+	unsigned char len[4];
+	uint32_t left;			/* body bytes still to read */
+};
+void al_query_init(struct al_query *q);
+short al_query_events(const struct al_query *q);
+int al_query_step(int fd, struct al_query *q);
+/* CLOCK_MONOTONIC in nanoseconds. */
+long long al_mono_ns(void);
+
+/* ---- the reconnect's race, in the watch (race.c) ---- */
+
+enum al_race_state {
+	AL_RACE_NONE,			/* nothing asked yet */
+	AL_RACE_ASKED,			/* question out, no verdict */
+	AL_RACE_ANSWERED,
+	AL_RACE_HUNG
+};
+
+struct al_race {
+	enum al_race_state state;
+	int fd;				/* the open question, while ASKED */
+	struct al_query q;
+	dev_t dev;
+	ino_t ino;
+	long long asked_ns;		/* al_mono_ns() when asked */
+	char path[AL_SUN_PATH_MAX];
+};
+
+/* The settling pass's probe of the link's target c: asks it (once) and
+ * returns 1 with c->live set from what is known so far, without waiting;
+ * 0 when there is no race to run (the caller probes as before). */
+int al_race_ask(const struct al_ctx *ctx, const struct al_cands *cands,
+		struct al_candidate *c);
+/* An open question: its fd and poll events, and the ms left until it
+ * counts as hung (probe=); -1 (and *fd -1) when none is open. */
+long al_race_ms_left(const struct al_ctx *ctx, short *events, int *fd);
+/* After poll() with revents on that fd (0 on a timeout): reads what came,
+ * judges the deadline; 1 when the agent now counts as hung. */
+int al_race_poll(const struct al_ctx *ctx, short revents);
+/* This connection's own socket own accepts: asks its agent and waits
+ * until the old one answers or counts as hung (at most until probe=). */
+void al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
+		 const struct al_candidate *own);
 
 /* ---- safe link operations (linkops.c) ---- */
 

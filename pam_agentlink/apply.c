@@ -23,29 +23,6 @@
 /* At most this many sockets are asked at once. */
 #define PROBE_BATCH 8
 
-static int
-was_hung(const struct al_ctx *ctx, const struct al_candidate *c)
-{
-	size_t i;
-
-	for (i = 0; ctx->hung != NULL && i < ctx->hung->n; i++)
-		if (ctx->hung->v[i].dev == c->dev && ctx->hung->v[i].ino == c->ino)
-			return 1;
-	return 0;
-}
-
-static void
-remember_hung(const struct al_ctx *ctx, const struct al_candidate *c)
-{
-	struct al_hung *h = ctx->hung;
-
-	if (h != NULL && h->n < AL_HUNG_MAX && !was_hung(ctx, c)) {
-		h->v[h->n].dev = c->dev;
-		h->v[h->n].ino = c->ino;
-		h->n++;
-	}
-}
-
 static long
 ms_left(const struct timespec *deadline)
 {
@@ -87,7 +64,7 @@ probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
 	int r, wait_ms;
 
 	for (i = 0; i < n; i++) {
-		if (was_hung(ctx, v[i])) {
+		if (al_hung_has(ctx, v[i]->dev, v[i]->ino)) {
 			v[i]->live = AL_HUNG;
 			continue;
 		}
@@ -119,7 +96,7 @@ probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
 		close(fds[i]);
 		v[i]->live = verdict(ctx, res[i]);
 		if (v[i]->live == AL_HUNG)
-			remember_hung(ctx, v[i]);
+			al_hung_add(ctx, v[i]->dev, v[i]->ino);
 		al_debug(ctx->log, "probe %s: %s after %ld us", v[i]->path,
 			 res[i] == AL_ANS_YES ? "answers" : res[i] == AL_ANS_BAD ?
 			 "bad reply" : "no answer", us[i]);
@@ -141,6 +118,10 @@ probe_for(const struct al_ctx *ctx, struct al_cands *cands, int want,
 	int ask = ctx->probe_ms > 0 &&
 	    !(want == target && (flags & AL_CLOSING));
 
+	/* The watch leaves its question to the link's agent open, and waits
+	 * for the answer alongside its own socket (race.c). */
+	if (want == target && ask && al_race_ask(ctx, cands, &cands->v[want]))
+		return;
 	v[n++] = &cands->v[want];
 	/* Without questions to ask, a connect() says all there is to say. */
 	while (want != target && ctx->probe_ms > 0 && n < PROBE_BATCH) {

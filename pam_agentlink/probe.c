@@ -86,16 +86,7 @@ static const unsigned char query_req[] = {
 	0, 0, 0, 10, AGENTC_EXTENSION, 0, 0, 0, 5, 'q', 'u', 'e', 'r', 'y'
 };
 
-#define PENDING (-1)
-
-/* One connection's progress: the request out, then the reply's length,
- * its type byte, and its body, read to the end and thrown away. */
-struct query {
-	enum { Q_SEND, Q_LEN, Q_TYPE, Q_BODY } phase;
-	size_t done;			/* bytes of the current phase */
-	unsigned char len[4];
-	uint32_t left;			/* body bytes still to read */
-};
+#define PENDING AL_QUERY_PENDING
 
 static int
 reply_type_ok(unsigned char type)
@@ -106,7 +97,7 @@ reply_type_ok(unsigned char type)
 
 /* Sends what is left of the request; PENDING or AL_ANS_BAD. */
 static int
-query_send(int fd, struct query *q)
+query_send(int fd, struct al_query *q)
 {
 	ssize_t w;
 
@@ -124,19 +115,19 @@ query_send(int fd, struct query *q)
 			return AL_ANS_BAD;	/* EPIPE, ECONNRESET, ... */
 		q->done += (size_t)w;
 	}
-	q->phase = Q_LEN;
+	q->phase = AL_Q_LEN;
 	q->done = 0;
 	return PENDING;
 }
 
 /* Judges what has been read so far; PENDING until the reply is whole. */
 static int
-query_judge(struct query *q, unsigned char type)
+query_judge(struct al_query *q, unsigned char type)
 {
 	uint32_t len;
 
 	switch (q->phase) {
-	case Q_LEN:
+	case AL_Q_LEN:
 		if (q->done < sizeof(q->len))
 			return PENDING;
 		len = (uint32_t)q->len[0] << 24 | (uint32_t)q->len[1] << 16 |
@@ -145,12 +136,12 @@ query_judge(struct query *q, unsigned char type)
 		if (len == 0 || len > AL_AGENT_REPLY_MAX)
 			return AL_ANS_BAD;
 		q->left = len - 1;
-		q->phase = Q_TYPE;
+		q->phase = AL_Q_TYPE;
 		return PENDING;
-	case Q_TYPE:
+	case AL_Q_TYPE:
 		if (!reply_type_ok(type))
 			return AL_ANS_BAD;
-		q->phase = Q_BODY;
+		q->phase = AL_Q_BODY;
 		break;
 	default:
 		break;
@@ -163,7 +154,7 @@ query_judge(struct query *q, unsigned char type)
  * (what follows is not ours to take); a verdict, or PENDING.
  */
 static int
-query_recv(int fd, struct query *q)
+query_recv(int fd, struct al_query *q)
 {
 	unsigned char junk[512], type = 0, *buf;
 	size_t want;
@@ -171,10 +162,10 @@ query_recv(int fd, struct query *q)
 	int v;
 
 	for (;;) {
-		if (q->phase == Q_LEN) {
+		if (q->phase == AL_Q_LEN) {
 			buf = q->len + q->done;
 			want = sizeof(q->len) - q->done;
-		} else if (q->phase == Q_TYPE) {
+		} else if (q->phase == AL_Q_TYPE) {
 			buf = &type;
 			want = 1;
 		} else {
@@ -188,17 +179,42 @@ query_recv(int fd, struct query *q)
 			return PENDING;
 		if (r <= 0)
 			return AL_ANS_BAD;	/* end of file or reset mid-reply */
-		if (q->phase == Q_LEN)
+		if (q->phase == AL_Q_LEN)
 			q->done += (size_t)r;
-		else if (q->phase == Q_BODY)
+		else if (q->phase == AL_Q_BODY)
 			q->left -= (uint32_t)r;
 		if ((v = query_judge(q, type)) != PENDING)
 			return v;
 	}
 }
 
-static long long
-mono_ns(void)
+void
+al_query_init(struct al_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->phase = AL_Q_SEND;
+}
+
+short
+al_query_events(const struct al_query *q)
+{
+	return q->phase == AL_Q_SEND ? POLLOUT : POLLIN;
+}
+
+int
+al_query_step(int fd, struct al_query *q)
+{
+	/* POLLHUP and POLLERR come here too: send() or recv() says which
+	 * it is, or hands over the last bytes. */
+	int v = q->phase == AL_Q_SEND ? query_send(fd, q) : PENDING;
+
+	if (v == PENDING && q->phase != AL_Q_SEND)
+		v = query_recv(fd, q);
+	return v;
+}
+
+long long
+al_mono_ns(void)
 {
 	struct timespec ts;
 
@@ -213,7 +229,7 @@ mono_ns(void)
 static int
 ms_left(long long deadline)
 {
-	long long ns = deadline - mono_ns();
+	long long ns = deadline - al_mono_ns();
 
 	return ns <= 0 ? 0 : (int)((ns + 999999) / 1000000);
 }
@@ -223,7 +239,7 @@ al_agent_query(const int *fds, size_t n, int timeout_ms,
 	       enum al_answer *res, long *us)
 {
 	struct pollfd pfd[AL_QUERY_MAX];
-	struct query q[AL_QUERY_MAX];
+	struct al_query q[AL_QUERY_MAX];
 	long long start, deadline;
 	size_t i, pending = 0;
 	int answered = 0, v, r;
@@ -233,11 +249,10 @@ al_agent_query(const int *fds, size_t n, int timeout_ms,
 		errno = EINVAL;
 		return -1;
 	}
-	start = mono_ns();
+	start = al_mono_ns();
 	deadline = start + timeout_ms * 1000000LL;
 	for (i = 0; i < n; i++) {
-		memset(&q[i], 0, sizeof(q[i]));
-		q[i].phase = Q_SEND;
+		al_query_init(&q[i]);
 		res[i] = fds[i] < 0 ? AL_ANS_BAD : AL_ANS_NONE;
 		if (us != NULL)
 			us[i] = 0;
@@ -257,29 +272,22 @@ al_agent_query(const int *fds, size_t n, int timeout_ms,
 		for (i = 0; r > 0 && i < n; i++) {
 			if (pfd[i].fd < 0 || pfd[i].revents == 0)
 				continue;
-			/* POLLHUP and POLLERR go to send()/recv() too: they
-			 * say which it is, or hand over the last bytes. */
-			v = q[i].phase == Q_SEND ? query_send(pfd[i].fd, &q[i]) :
-			    PENDING;
-			if (v == PENDING && q[i].phase != Q_SEND)
-				v = query_recv(pfd[i].fd, &q[i]);
-			if (v == PENDING) {
-				pfd[i].events = q[i].phase == Q_SEND ?
-				    POLLOUT : POLLIN;
+			if ((v = al_query_step(pfd[i].fd, &q[i])) == PENDING) {
+				pfd[i].events = al_query_events(&q[i]);
 				continue;
 			}
 			res[i] = (enum al_answer)v;
 			if (us != NULL)
-				us[i] = (long)((mono_ns() - start) / 1000);
+				us[i] = (long)((al_mono_ns() - start) / 1000);
 			answered += v == AL_ANS_YES;
 			pfd[i].fd = -1;
 			pending--;
 		}
-		if (mono_ns() >= deadline)
+		if (al_mono_ns() >= deadline)
 			break;
 	}
 	for (i = 0; us != NULL && i < n; i++)
 		if (res[i] == AL_ANS_NONE)
-			us[i] = (long)((mono_ns() - start) / 1000);
+			us[i] = (long)((al_mono_ns() - start) / 1000);
 	return answered;
 }

@@ -171,6 +171,23 @@ al_decide(enum al_policy policy, const struct al_link_state *link,
 	    best);
 }
 
+/*
+ * An agent behind the same network as the new connection's was asked
+ * before the new socket existed (two round trips of the login at least),
+ * so it answers well within this; one that has not has had the login's
+ * whole setup and several of its round trips.
+ */
+long long
+al_race_patience_us(long long new_us)
+{
+	long long floor_us = AL_RACE_FLOOR_MS * 1000LL;
+
+	if (new_us < 0)
+		new_us = 0;
+	return new_us > floor_us / AL_RACE_FACTOR ?
+	    new_us * AL_RACE_FACTOR : floor_us;
+}
+
 const char *
 al_reason_text(enum al_reason why)
 {

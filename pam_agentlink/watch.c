@@ -311,6 +311,30 @@ tty_known(const struct watch *w)
 }
 
 /*
+ * This connection's socket own is live while the link's agent has not
+ * answered the question the watch asked it: the race (race.c).  When the
+ * old one loses, its candidate is marked hung for the pass's next settle,
+ * and 1 is returned.
+ */
+static int
+race_lost(const struct watch *w, struct al_cands *cands,
+	  const struct al_candidate *own)
+{
+	const struct al_race *r = w->ctx->race;
+	size_t i;
+
+	if (r == NULL || r->state != AL_RACE_ASKED)
+		return 0;
+	al_race_own(w->ctx, cands, own);
+	if (r->state != AL_RACE_HUNG)
+		return 0;
+	for (i = 0; i < cands->n; i++)
+		if (al_hung_has(w->ctx, cands->v[i].dev, cands->v[i].ino))
+			cands->v[i].live = AL_HUNG;
+	return 1;
+}
+
+/*
  * One pass: settle the link over a fresh scan.  Returns 1 when this
  * connection's socket is live (the job is done), 0 when it has not
  * appeared, -1 when it exists but does not accept connections yet, 2
@@ -354,6 +378,8 @@ pass(struct watch *w)
 		}
 	}
 	(void)al_settle(w->ctx, &cands, "watch", 0, &out);
+	if (own >= 0 && race_lost(w, &cands, &cands.v[own]))
+		(void)al_settle(w->ctx, &cands, "watch", 0, &out);
 	if (own >= 0 && waits_for_tty(w, &cands.v[own])) {
 		w->own_pid = cands.v[own].pid;
 		state = 2;
@@ -380,11 +406,11 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 {
 	struct watch w;
 	struct timespec deadline;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct timespec tmo;
 	sigset_t waitmask;
-	long left, retry_ms = 0;
-	int state = 0, r, due;
+	long left, race_ms, retry_ms = 0;
+	int state = 0, r, due, nfd;
 	size_t i;
 
 	memset(&w, 0, sizeof(w));
@@ -434,13 +460,19 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 			left = retry_ms;
 		if (parent_pidfd < 0 && left > 250)
 			left = 250;
+		/* The question to the link's agent, while it is open. */
+		race_ms = al_race_ms_left(ctx, &pfd[2].events, &pfd[2].fd);
+		if (race_ms >= 0 && race_ms < left)
+			left = race_ms;
 		pfd[0].fd = w.ifd;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = parent_pidfd;
 		pfd[1].events = POLLIN;
+		pfd[2].revents = 0;
+		nfd = pfd[2].fd >= 0 ? 3 : parent_pidfd >= 0 ? 2 : 1;
 		tmo.tv_sec = left / 1000;
 		tmo.tv_nsec = (left % 1000) * 1000000L;
-		r = ppoll(pfd, parent_pidfd >= 0 ? 2 : 1, &tmo, &waitmask);
+		r = ppoll(pfd, (nfds_t)nfd, &tmo, &waitmask);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r < 0)
@@ -454,6 +486,9 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 		if (parent_pidfd < 0 && kill(parent_pid, 0) != 0 && errno == ESRCH)
 			break;
 		due = r > 0 && (pfd[0].revents & POLLIN) && drain_events(&w);
+		/* An agent that counts as hung now: settle without it. */
+		if (race_ms >= 0 && al_race_poll(ctx, pfd[2].revents))
+			due = 1;
 		/* A title still without a terminal is not worth a pass. */
 		if (r == 0 && retry_ms > 0 && state == 2 && !tty_known(&w))
 			retry_ms = backoff(retry_ms);

@@ -31,6 +31,7 @@ struct watch_args {
 	struct al_ctx ctx;
 	struct al_log lg;
 	struct al_hung hung;
+	struct al_race race;
 	char service[64];
 	char user[256];
 	char home[4096];
@@ -281,6 +282,8 @@ main(int argc, char **argv)
 	w.ctx.home = w.home;
 	w.ctx.probe_full = 1;
 	w.ctx.hung = &w.hung;
+	w.race.fd = -1;
+	w.ctx.race = &w.race;
 	w.ctx.guard_pid = w.monitor;
 	(void)al_watch(&w.ctx, w.monitor, pidfd, w.wait_ms, &w.since);
 	return 0;

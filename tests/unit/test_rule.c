@@ -395,9 +395,33 @@ matrix(void)
 	   "and terminal) and policy follow the rule (%u wrong)", cases, bad);
 }
 
+/* The reconnect's race: how long the link's agent gets, once the new
+ * connection's agent has answered. */
+static void
+race_cases(void)
+{
+	long long floor_us = AL_RACE_FLOOR_MS * 1000LL;
+
+	ok(al_race_patience_us(300) == floor_us,
+	   "race: a loopback answer (300 us) gives the old agent the floor, %d ms",
+	   AL_RACE_FLOOR_MS);
+	ok(al_race_patience_us(-1) == floor_us && al_race_patience_us(0) == floor_us,
+	   "race: no answer time is the floor too");
+	ok(al_race_patience_us(floor_us / AL_RACE_FACTOR) == floor_us,
+	   "race: at floor / factor the two rules meet");
+	ok(al_race_patience_us(150000) == 150000LL * AL_RACE_FACTOR,
+	   "race: a new agent answering in 150 ms gives the old one %d x that",
+	   AL_RACE_FACTOR);
+	/* An agent behind the same 150 ms link as the new one answers at
+	 * about 150 ms after it was asked, long before its patience ends. */
+	ok(al_race_patience_us(150000) > 150000 + 2 * 150000,
+	   "race: a slow agent on the new one's network has time to spare");
+}
+
 int
 main(void)
 {
+	race_cases();
 	named_cases();
 	interactive_cases();
 	matrix();
