@@ -50,7 +50,7 @@ st=0
 	--rc-every "${BENCH_RC_EVERY:-5}" --hung-every "${BENCH_HUNG_EVERY:-100}" \
 	--heal "${BENCH_HEAL:-1000}" --hung "${BENCH_HUNG:-50}" \
 	--hung-probe "${BENCH_HUNG_PROBE:-300}" \
-	--hung-default "${BENCH_HUNG_DEFAULT:-5}" \
+	--hung-default "${BENCH_HUNG_DEFAULT:-100}" \
 	--scale "${BENCH_SCALE:-300}" --split "${BENCH_SPLIT:-200}" \
 	${BENCH_HEAL_DELAY:+--heal-delay "$BENCH_HEAL_DELAY"} \
 	"${login_args[@]}" || st=$?

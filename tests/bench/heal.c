@@ -4,8 +4,10 @@
  * pid> as alice, the way sshd's post-auth child does, and answers on it
  * as an agent; the time until the link points at it, idle and with two
  * spinning processes.
- * 2b. the same from a hung link: open keeps it and the watch asks its
- * agent again, for probe= ms, before it looks at the new socket.
+ * 2b. the same from a hung link: open keeps it (no answer in its 3 ms) and
+ * the watch asks its agent, leaving the question open; when the new
+ * socket's agent answers, the old one loses the race (race.c) and the
+ * link moves.
  */
 #include <errno.h>
 #include <grp.h>
@@ -285,7 +287,8 @@ bench_heal_hung(unsigned reps, const char *confdir, unsigned probe_ms,
 				 probe_ms, r, reps);
 		/* The link points at an agent that takes requests and
 		 * answers none: open keeps it after its 3 ms and starts the
-		 * watch, which asks that agent again, for probe= ms. */
+		 * watch, which asks that agent and races it against the new
+		 * socket's (race.c). */
 		th[r] = heal_from(ifd, confdir, hung_sock,
 				  probe_ms + HEAL_TIMEOUT_MS, &tg[r]);
 		if (th[r] < 0)		/* counted at the time-out */
@@ -310,9 +313,9 @@ print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts)
 	row("\n2b. Time to heal from a hung link: the link's agent accepts and "
 	    "never answers; open_session\n"
 	    "    keeps the link and starts the watch, which asks that agent "
-	    "again for probe= ms; then\n"
-	    "    a child binds a socket whose agent answers: bind() -> link "
-	    "points at it\n");
+	    "and leaves the question open;\n"
+	    "    a child binds a socket whose agent answers, and the old one "
+	    "loses the race: bind() -> rename()\n");
 	row("   %-44s %10s %10s %10s %6s\n", "", "p50", "p99", "max", "runs");
 	for (i = 0; i < n; i++) {
 		if (hh[i].heal.n == 0)
@@ -325,8 +328,10 @@ print_heal_hung(const struct hung_heal *hh, size_t n, unsigned timeouts)
 		    "bind()", hh[i].probe_ms);
 		ms_row(label, &hh[i].gap);
 	}
-	row("   (expected: probe= less the watch's start -> bind(), plus the "
-	    "watch's pass that relinks)\n");
+	row("   (expected: the race's floor, %d ms after the watch asked the "
+	    "old agent, less its start -> bind();\n"
+	    "    probe= only bounds the wait when no new socket answers)\n",
+	    AL_RACE_FLOOR_MS);
 	if (timeouts)
 		row("   (%u heals timed out after probe= + %d ms; counted at that)\n",
 		    timeouts, HEAL_TIMEOUT_MS);

@@ -146,7 +146,7 @@ main(int argc, char **argv)
 {
 	struct options o = {
 		.rounds = 2000, .rc_every = 5, .heal = 1000, .scale = 300,
-		.split = 200, .hung = 50, .hung_default = 5, .hung_every = 100,
+		.split = 200, .hung = 50, .hung_default = 100, .hung_every = 100,
 		.hung_probe_ms = 300, .one = -1,
 	};
 	int selinux_state = -1;	/* is_selinux_enabled(); -1: not linked */
