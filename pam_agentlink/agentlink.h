@@ -543,6 +543,9 @@ long long al_mono_ns(void);
 enum al_race_state {
 	AL_RACE_NONE,			/* nothing asked yet */
 	AL_RACE_ASKED,			/* question out, no verdict */
+	AL_RACE_LOST,			/* lost to the new socket; the question
+					 * stays out until probe= */
+	AL_RACE_LATE,			/* answered after losing: link back */
 	AL_RACE_ANSWERED,
 	AL_RACE_HUNG
 };
@@ -555,6 +558,7 @@ struct al_race {
 	ino_t ino;
 	long long asked_ns;		/* al_mono_ns() when asked */
 	char path[AL_SUN_PATH_MAX];
+	char won[AL_SUN_PATH_MAX];	/* LOST: the socket it lost to */
 };
 
 /* The settling pass's probe of the link's target c: asks it (once) and
@@ -565,11 +569,22 @@ int al_race_ask(const struct al_ctx *ctx, const struct al_cands *cands,
 /* An open question: its fd and poll events, and the ms left until it
  * counts as hung (probe=); -1 (and *fd -1) when none is open. */
 long al_race_ms_left(const struct al_ctx *ctx, short *events, int *fd);
+/* Is a question open (asked, or lost and waiting until probe=)? */
+int al_race_open(const struct al_ctx *ctx);
 /* After poll() with revents on that fd (0 on a timeout): reads what came,
- * judges the deadline; 1 when the agent now counts as hung. */
-int al_race_poll(const struct al_ctx *ctx, short revents);
+ * judges the deadline, and says what is due. */
+enum al_race_due {
+	AL_RACE_NOTHING,
+	AL_RACE_SETTLE,			/* the link's agent now counts as hung */
+	AL_RACE_GIVE_BACK		/* it answered after losing the race */
+};
+enum al_race_due al_race_poll(const struct al_ctx *ctx, short revents);
+/* policy=keep: the link back to the agent that answered after losing,
+ * if the link is still where the race put it (logged). */
+void al_race_give_back(const struct al_ctx *ctx);
 /* This connection's own socket own accepts: asks its agent and waits
- * until the old one answers or counts as hung (at most until probe=). */
+ * until the old one answers, loses the race (LOST) or counts as hung
+ * (at most until probe=). */
 void al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 		 const struct al_candidate *own);
 

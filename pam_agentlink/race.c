@@ -9,7 +9,10 @@
  * al_race_patience_us() of the new one's answer time has passed since it
  * was asked, it counts as hung and the link moves at once, before the
  * session's first command can reach it.  An answer within that time, or
- * before the new socket appears, keeps the link where it is.
+ * before the new socket appears, keeps the link where it is.  The question
+ * stays open until probe=: an agent that was only slow, and answers after
+ * all, gets the link back (policy=keep), if it is still where the race
+ * put it.
  *
  * Also the watch's list of hung sockets, so that each is asked only once.
  */
@@ -17,6 +20,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "agentlink.h"
@@ -44,6 +48,19 @@ al_hung_add(const struct al_ctx *ctx, dev_t dev, ino_t ino)
 	}
 }
 
+static void
+hung_del(const struct al_ctx *ctx, dev_t dev, ino_t ino)
+{
+	struct al_hung *h = ctx->hung;
+	size_t i;
+
+	for (i = 0; h != NULL && i < h->n; i++)
+		if (h->v[i].dev == dev && h->v[i].ino == ino) {
+			h->v[i] = h->v[--h->n];
+			return;
+		}
+}
+
 static long long
 asked_us(const struct al_race *r)
 {
@@ -64,23 +81,51 @@ decide(const struct al_ctx *ctx, struct al_race *r, enum al_race_state st,
 		al_hung_add(ctx, r->dev, r->ino);
 }
 
-/* One step of the old agent's question. */
+/* One step of the old agent's question.  An answer after the race was
+ * lost makes it alive again, and due its link back. */
 static void
 step_old(const struct al_ctx *ctx, struct al_race *r)
 {
 	int v = al_query_step(r->fd, &r->q);
 
-	if (v == AL_ANS_YES)
+	if (v == AL_ANS_YES && r->state == AL_RACE_LOST) {
+		hung_del(ctx, r->dev, r->ino);
+		decide(ctx, r, AL_RACE_LATE, "answers after all");
+	} else if (v == AL_ANS_YES) {
 		decide(ctx, r, AL_RACE_ANSWERED, "answers");
-	else if (v != AL_QUERY_PENDING)
+	} else if (v != AL_QUERY_PENDING) {
 		decide(ctx, r, AL_RACE_HUNG, "bad reply");
+	}
+}
+
+/* The question is open: asked, or lost to the new socket and waiting
+ * until probe= for an answer after all. */
+static int
+is_open(const struct al_race *r)
+{
+	return r != NULL &&
+	    (r->state == AL_RACE_ASKED || r->state == AL_RACE_LOST);
+}
+
+int
+al_race_open(const struct al_ctx *ctx)
+{
+	return is_open(ctx->race);
 }
 
 static enum al_liveness
 liveness(const struct al_race *r)
 {
-	return r->state == AL_RACE_ANSWERED ? AL_ANSWERS :
-	    r->state == AL_RACE_HUNG ? AL_HUNG : AL_LIVE;
+	switch (r->state) {
+	case AL_RACE_ANSWERED:
+	case AL_RACE_LATE:
+		return AL_ANSWERS;
+	case AL_RACE_HUNG:
+	case AL_RACE_LOST:
+		return AL_HUNG;
+	default:
+		return AL_LIVE;
+	}
 }
 
 int
@@ -124,7 +169,7 @@ al_race_ms_left(const struct al_ctx *ctx, short *events, int *fd)
 	long long ns;
 
 	*fd = -1;
-	if (r == NULL || r->state != AL_RACE_ASKED)
+	if (!is_open(r))
 		return -1;
 	*fd = r->fd;
 	*events = al_query_events(&r->q);
@@ -133,19 +178,24 @@ al_race_ms_left(const struct al_ctx *ctx, short *events, int *fd)
 	return ns <= 0 ? 0 : (long)((ns + 999999) / 1000000);
 }
 
-int
+enum al_race_due
 al_race_poll(const struct al_ctx *ctx, short revents)
 {
 	struct al_race *r = ctx->race;
+	enum al_race_state was;
 
-	if (r == NULL || r->state != AL_RACE_ASKED)
-		return 0;
+	if (!is_open(r))
+		return AL_RACE_NOTHING;
+	was = r->state;
 	if (revents != 0)
 		step_old(ctx, r);
-	if (r->state == AL_RACE_ASKED &&
-	    asked_us(r) >= (long long)ctx->probe_ms * 1000)
+	if (is_open(r) && asked_us(r) >= (long long)ctx->probe_ms * 1000)
 		decide(ctx, r, AL_RACE_HUNG, "no answer");
-	return r->state == AL_RACE_HUNG;
+	if (r->state == AL_RACE_LATE)
+		return AL_RACE_GIVE_BACK;
+	/* Lost: the link has moved already. */
+	return was == AL_RACE_ASKED && r->state == AL_RACE_HUNG ?
+	    AL_RACE_SETTLE : AL_RACE_NOTHING;
 }
 
 /* When the old agent counts as hung: probe= after it was asked, or
@@ -184,12 +234,18 @@ al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 	sigdelset(&waitmask, SIGTERM);
 	while (r->state == AL_RACE_ASKED && !al_watch_stop) {
 		now = al_mono_ns();
-		if (now >= (until = deadline_ns(ctx, r, new_us))) {
-			if (new_us >= 0)
-				al_debug(ctx->log, "race: %s answered in %lld us; "
-					 "%s did not in %lld us", own->path,
-					 new_us, r->path, asked_us(r));
+		if (now >= (until = deadline_ns(ctx, r, new_us)) && new_us < 0) {
 			decide(ctx, r, AL_RACE_HUNG, "no answer");
+			break;
+		}
+		if (now >= until) {
+			/* Lost; the question stays open until probe=. */
+			al_debug(ctx->log, "race: %s answered in %lld us; %s did "
+				 "not in %lld us", own->path, new_us, r->path,
+				 asked_us(r));
+			r->state = AL_RACE_LOST;
+			strcpy(r->won, own->path);
+			al_hung_add(ctx, r->dev, r->ino);
 			break;
 		}
 		p[0].fd = r->fd;
@@ -213,4 +269,41 @@ al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 	}
 	if (fd >= 0)
 		close(fd);
+}
+
+void
+al_race_give_back(const struct al_ctx *ctx)
+{
+	struct al_race *r = ctx->race;
+	struct al_cands cands = { 0 };
+	char cur[AL_SUN_PATH_MAX];
+	enum al_link_kind kind;
+	const char *base;
+	size_t i;
+	int dfd;
+
+	if (r == NULL || r->state != AL_RACE_LATE)
+		return;
+	r->state = AL_RACE_ANSWERED;
+	/* Elsewhere the link has its own reasons to be where it is. */
+	if (ctx->policy != AL_POLICY_KEEP || al_scan(ctx, &cands) != 0)
+		goto out;
+	for (i = 0; i < cands.n; i++)
+		if (cands.v[i].dev == r->dev && cands.v[i].ino == r->ino)
+			break;
+	if (i == cands.n || al_cand_probe(ctx, &cands.v[i]) != 1)
+		goto out;		/* gone since it answered */
+	if ((dfd = al_linkdir_open(ctx, &base)) < 0)
+		goto out;
+	/* Only from where the race put it, and never after close. */
+	if (al_link_read(dfd, base, &kind, cur, sizeof(cur)) == 0 &&
+	    kind == AL_LINK_SYMLINK && strcmp(cur, r->won) == 0 &&
+	    !(ctx->guard_pid > 0 && al_proc_gone(ctx->guard_pid)) &&
+	    al_link_replace(ctx, dfd, base, cands.v[i].path) == 0)
+		al_log(ctx->log, LOG_INFO, "watch: relinked %s from %s back to %s "
+		       "(its agent answered after all, in %lld ms)", ctx->link,
+		       r->won, cands.v[i].path, asked_us(r) / 1000);
+	close(dfd);
+out:
+	al_cands_free(&cands);
 }

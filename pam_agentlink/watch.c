@@ -311,22 +311,22 @@ tty_known(const struct watch *w)
 }
 
 /*
- * This connection's socket own is live while the link's agent has not
- * answered the question the watch asked it: the race (race.c).  When the
- * old one loses, its candidate is marked hung for the pass's next settle,
- * and 1 is returned.
+ * This connection's socket own is live while the link is kept for an
+ * agent (at kept) that has not answered the question the watch asked it:
+ * the race (race.c).  When the old one loses, its candidate is marked
+ * hung for the pass's next settle, and 1 is returned.
  */
 static int
 race_lost(const struct watch *w, struct al_cands *cands,
-	  const struct al_candidate *own)
+	  const struct al_candidate *own, const char *kept)
 {
 	const struct al_race *r = w->ctx->race;
 	size_t i;
 
-	if (r == NULL || r->state != AL_RACE_ASKED)
+	if (r == NULL || r->state != AL_RACE_ASKED || strcmp(kept, r->path) != 0)
 		return 0;
 	al_race_own(w->ctx, cands, own);
-	if (r->state != AL_RACE_HUNG)
+	if (r->state != AL_RACE_HUNG && r->state != AL_RACE_LOST)
 		return 0;
 	for (i = 0; i < cands->n; i++)
 		if (al_hung_has(w->ctx, cands->v[i].dev, cands->v[i].ino))
@@ -378,7 +378,9 @@ pass(struct watch *w)
 		}
 	}
 	(void)al_settle(w->ctx, &cands, "watch", 0, &out);
-	if (own >= 0 && race_lost(w, &cands, &cands.v[own]))
+	/* Kept for an agent that has not answered yet: the race decides. */
+	if (own >= 0 && out.action == AL_ACT_KEEP &&
+	    race_lost(w, &cands, &cands.v[own], out.new_target))
 		(void)al_settle(w->ctx, &cands, "watch", 0, &out);
 	if (own >= 0 && waits_for_tty(w, &cands.v[own])) {
 		w->own_pid = cands.v[own].pid;
@@ -410,7 +412,7 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 	struct timespec tmo;
 	sigset_t waitmask;
 	long left, race_ms, retry_ms = 0;
-	int state = 0, r, due, nfd;
+	int state = 0, done = 0, r, due, nfd;
 	size_t i;
 
 	memset(&w, 0, sizeof(w));
@@ -442,12 +444,17 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 	for (;;) {
 		if (al_watch_stop)
 			break;
-		if (due) {
+		if (due && !done) {
 			state = pass(&w);
-			if (state == 1)
+			/* Done, unless the agent the race took the link from
+			 * may still answer: then it gets the link back. */
+			if (state == 1 && !al_race_open(ctx))
 				break;
-			retry_ms = state == 0 ? 0 : backoff(retry_ms);
+			done = state == 1;
+			retry_ms = state == 0 || done ? 0 : backoff(retry_ms);
 		}
+		if (done && !al_race_open(ctx))
+			break;
 		/* SIGTERM may have come while a pass asked an agent. */
 		if (al_watch_stop)
 			break;
@@ -486,9 +493,20 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 		if (parent_pidfd < 0 && kill(parent_pid, 0) != 0 && errno == ESRCH)
 			break;
 		due = r > 0 && (pfd[0].revents & POLLIN) && drain_events(&w);
-		/* An agent that counts as hung now: settle without it. */
-		if (race_ms >= 0 && al_race_poll(ctx, pfd[2].revents))
-			due = 1;
+		/* An agent that counts as hung now: settle without it; one
+		 * that answered after losing the race: its link back. */
+		if (race_ms >= 0) {
+			switch (al_race_poll(ctx, pfd[2].revents)) {
+			case AL_RACE_SETTLE:
+				due = 1;
+				break;
+			case AL_RACE_GIVE_BACK:
+				al_race_give_back(ctx);
+				break;
+			case AL_RACE_NOTHING:
+				break;
+			}
+		}
 		/* A title still without a terminal is not worth a pass. */
 		if (r == 0 && retry_ms > 0 && state == 2 && !tty_known(&w))
 			retry_ms = backoff(retry_ms);

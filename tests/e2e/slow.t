@@ -3,9 +3,11 @@
 # agent sits behind a relay that holds each reply 150 ms (a slow network):
 # its long-lived connection keeps the link through 20 short logins from
 # the same laptop (policy=keep, and the watch's race: the linked agent was
-# asked first and answers before the new one's patience runs out).  Then
-# the relay stops answering at all: the first new login takes the link,
-# before a command typed into the old pane can reach it.
+# asked first and answers before the new one's patience runs out).  A
+# login from a fast network takes it for as long as the slow agent takes
+# to answer, then gives it back.  Then the relay stops answering at all:
+# the first new login takes the link, before a command typed into the old
+# pane can reach it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 [ "${NS_RUN_INSIDE:-}" = 1 ] || exec "$here/../lib/ns-run" "$here/$(basename "$0")" "$@"
@@ -16,7 +18,7 @@ e2e_setup
 e2e_pam "$E2E_MODULE" debug
 e2e_sshd_start
 e2e_snippets
-tap_plan 9
+tap_plan 10
 
 DELAY_MS=150
 SLOW=$E2E_DIR/slowA.sock
@@ -78,6 +80,24 @@ relinked=$(grep -c "relinked" "$NS_SYSLOG" || true)
 tap_check "short: no watch and no close relinked ($relinked relinks logged)" test "$relinked" = 0
 out=$(e2e_pane_run tmux "timeout 5 ssh-add -l")
 tap_check "short: the old pane still lists A's key through the slow agent" grep -q "$fpA" <<<"$out"
+
+# ---- a long-lived login from a fast network ----
+# The race gives the link to it (the slow agent is more than 4 times
+# slower), and the slow agent, answering after all, gets it back.
+e2e_sshx B -A e2e "echo ready; exec sleep 600" </dev/null >"$E2E_DIR/f.out" 2>&1 &
+cf=$!
+e2e_wait 10 ready "$E2E_DIR/f.out" || e2e_die "connection B did not start"
+sf=$(e2e_agent_socks | grep -vxF "$sa" | head -1)
+back=no
+logged_back() { grep -F "from $sf back to $sa" "$NS_SYSLOG" | grep -q "answered after all"; }
+e2e_wait 3 logged_back && back=yes
+tap_diag "fast: $(grep -F "back to $sa" "$NS_SYSLOG" | tail -1 | sed 's/.*watch: //')"
+tap_check "fast: a long-lived login from a fast network leaves the link with the slow agent, which answered after all" \
+	eval 'test "$back" = yes && link_is "$sa"'
+kill "$cf" 2>/dev/null || true
+wait "$cf" 2>/dev/null || true
+gone_f() { ! e2e_agent_socks | grep -qxF "$sf"; }
+e2e_wait 5 gone_f || true
 
 # ---- the relay stops: the linked agent never answers ----
 kill -STOP -- "-$relay"
