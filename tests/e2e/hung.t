@@ -34,8 +34,6 @@ fpB=$(e2e_fp B)
 ready() { grep -q ready "$1" 2>/dev/null; }
 link_is() { [ "$(e2e_link)" = "$1" ]; }
 new_sock() { e2e_agent_socks | grep -vxF -f <(printf '%s\n' "$@") | head -1; }
-# hangs SOCK: an agent request through SOCK gets no answer in 2 s.
-hangs() { local r=0; SSH_AUTH_SOCK=$1 timeout 2 ssh-add -l >/dev/null 2>&1 || r=$?; [ $r = 124 ]; }
 logged() { grep -F "$1" "$NS_SYSLOG" | grep -qF "$2"; }
 
 # login_b: connection B, long-lived; prints its login time in ms.
@@ -78,7 +76,7 @@ e2e_wait 3 link_is "$sa" || true
 before=$(e2e_pane_run tmux "timeout 5 ssh-add -l")
 tap_check "stopped: before, the pane lists A's key through the link" grep -q "$fpA" <<<"$before"
 kill -STOP "$ca"
-tap_check "stopped: A's socket now accepts and never answers (ssh-add -l times out)" hangs "$sa"
+tap_check "stopped: A's socket now accepts and never answers (ssh-add -l times out)" e2e_sock_hangs "$sa"
 ms=$(login_b b1)
 heal_check stopped "$sa" "$(e2e_ms)"
 sb=$(cat "$E2E_DIR/stopped.sock")
@@ -138,7 +136,7 @@ tap_check "network: the roaming connection is linked" link_is "$sn"
 # The laptop leaves: its packets go nowhere, the server keeps the TCP
 # connection for hours.
 ip -n roam link set alv1 down
-tap_check "network: its socket now accepts and never answers" hangs "$sn"
+tap_check "network: its socket now accepts and never answers" e2e_sock_hangs "$sn"
 ms=$(login_b b2)
 heal_check network "$sn" "$(e2e_ms)"
 tap_diag "network: B's login took $ms ms"

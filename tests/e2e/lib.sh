@@ -11,6 +11,7 @@
 #   e2e_ssh A|B [ssh args]     ssh to alice with agent A's or B's socket
 #   e2e_wait SECS CMD...       poll CMD until it succeeds or SECS pass
 #   e2e_link                   readlink of alice's link ("" if none)
+#   e2e_sock_hangs SOCK        SOCK accepts and its agent never answers
 #   e2e_conn_pids SOCK         sshd pids of the connection owning SOCK
 #   e2e_client_sshd_pids PID   sshd pids serving the ssh client PID
 #   e2e_watch_pids             agentlink-watch processes (alice's)
@@ -296,6 +297,8 @@ e2e_sock_live() {
 	# ssh-add -l: 0 keys listed, 1 no keys/failure, 2 cannot connect.
 	[ $r = 0 ] || [ $r = 1 ]
 }
+# Does SOCK accept and never answer (ssh-add -l gets no answer in 2 s)?
+e2e_sock_hangs() { local r=0; SSH_AUTH_SOCK=$1 timeout 2 ssh-add -l >/dev/null 2>&1 || r=$?; [ $r = 124 ]; }
 e2e_link_live() { local t; t=$(e2e_link); [ -n "$t" ] && e2e_sock_live "$t"; }
 # The name of a forwarded agent socket in any of sshd's layouts:
 # agent.<pid> (up to 10.0), agent.sshd.<pid> (10.6 shared:),

@@ -101,8 +101,7 @@ e2e_wait 5 gone_f || true
 
 # ---- the relay stops: the linked agent never answers ----
 kill -STOP -- "-$relay"
-hangs() { local r=0; SSH_AUTH_SOCK=$1 timeout 2 ssh-add -l >/dev/null 2>&1 || r=$?; [ $r = 124 ]; }
-tap_check "stopped: A's socket now accepts and never answers" hangs "$sa"
+tap_check "stopped: A's socket now accepts and never answers" e2e_sock_hangs "$sa"
 e2e_sshx B -A e2e "echo ready; exec sleep 600" </dev/null >"$E2E_DIR/b.out" 2>&1 &
 cb=$!
 e2e_wait 10 ready "$E2E_DIR/b.out" || e2e_die "connection B did not start"
