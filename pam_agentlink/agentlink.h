@@ -222,12 +222,15 @@ const char *al_reason_text(enum al_reason why);
 /*
  * The race of a reconnect: how long the link's agent gets to answer, from
  * when it was asked, once this connection's own agent has answered in
- * new_us.  AL_RACE_FACTOR times that, and at least AL_RACE_FLOOR_MS (a
- * local answer takes microseconds; the floor covers a link on a slower
- * network than the new one's).
+ * new_us.  AL_RACE_FACTOR times that, and at least AL_RACE_FLOOR_MS: while
+ * an OpenSSH 9.5+ client with a terminal obscures keystroke timing, each
+ * packet it sends waits for its next tick (20 ms, up to 22 with fuzz), and
+ * an agent's answer is two packets (the channel's confirmation, the
+ * reply), so a live old agent can take about 40 ms on loopback when the
+ * new one, notty, takes 1.
  */
 #define AL_RACE_FACTOR 4
-#define AL_RACE_FLOOR_MS 10
+#define AL_RACE_FLOOR_MS 40
 long long al_race_patience_us(long long new_us);
 
 /* ---- where sshd puts forwarded agent sockets (layout.c) ---- */

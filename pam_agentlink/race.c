@@ -11,8 +11,8 @@
  * session's first command can reach it.  An answer within that time, or
  * before the new socket appears, keeps the link where it is.  The question
  * stays open until probe=: an agent that was only slow, and answers after
- * all, gets the link back (policy=keep), if it is still where the race
- * put it.
+ * all, gets the link back: with policy=keep if the link is still where
+ * the race put it, with the other policies if the rule says so.
  *
  * Also the watch's list of hung sockets, so that each is asked only once.
  */
@@ -285,9 +285,16 @@ al_race_give_back(const struct al_ctx *ctx)
 	if (r == NULL || r->state != AL_RACE_LATE)
 		return;
 	r->state = AL_RACE_ANSWERED;
-	/* Elsewhere the link has its own reasons to be where it is. */
-	if (ctx->policy != AL_POLICY_KEEP || al_scan(ctx, &cands) != 0)
+	if (al_scan(ctx, &cands) != 0)
 		goto out;
+	/* Elsewhere the rule has its own reasons, and says them again now
+	 * that the old agent counts as alive. */
+	if (ctx->policy != AL_POLICY_KEEP) {
+		struct al_outcome out;
+
+		(void)al_settle(ctx, &cands, "watch", 0, &out);
+		goto out;
+	}
 	for (i = 0; i < cands.n; i++)
 		if (cands.v[i].dev == r->dev && cands.v[i].ino == r->ino)
 			break;

@@ -61,6 +61,7 @@ struct watch {
 	pid_t parent;
 	struct timespec since;
 	pid_t own_pid;			/* own socket's process, terminal unknown */
+	char own_path[AL_SUN_PATH_MAX];	/* own socket, once live */
 };
 
 static long
@@ -388,8 +389,7 @@ pass(struct watch *w)
 		al_debug(w->ctx->log, "watch: own socket %s is live; waiting for "
 			 "its session to show a terminal or none", cands.v[own].path);
 	} else if (own >= 0) {
-		al_debug(w->ctx->log, "watch: own socket %s is live; done",
-			 cands.v[own].path);
+		strcpy(w->own_path, cands.v[own].path);
 	}
 	al_cands_free(&cands);
 	return state;
@@ -446,15 +446,20 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 			break;
 		if (due && !done) {
 			state = pass(&w);
-			/* Done, unless the agent the race took the link from
-			 * may still answer: then it gets the link back. */
-			if (state == 1 && !al_race_open(ctx))
-				break;
 			done = state == 1;
 			retry_ms = state == 0 || done ? 0 : backoff(retry_ms);
+			if (done && al_race_open(ctx))
+				al_debug(ctx->log, "watch: own socket %s is live; "
+					 "the question to the link's agent is "
+					 "still open", w.own_path);
 		}
-		if (done && !al_race_open(ctx))
+		/* Done, unless the agent the race took the link from may
+		 * still answer: then it gets the link back. */
+		if (done && !al_race_open(ctx)) {
+			al_debug(ctx->log, "watch: own socket %s is live; done",
+				 w.own_path);
 			break;
+		}
 		/* SIGTERM may have come while a pass asked an agent. */
 		if (al_watch_stop)
 			break;

@@ -416,6 +416,15 @@ race_cases(void)
 	 * about 150 ms after it was asked, long before its patience ends. */
 	ok(al_race_patience_us(150000) > 150000 + 2 * 150000,
 	   "race: a slow agent on the new one's network has time to spare");
+	/* OpenSSH 9.5+ with a terminal sends on 20 ms ticks (22 with fuzz)
+	 * while it obscures keystroke timing: an idle client's agent answers
+	 * after one tick, a busy one's after two. */
+	ok(al_race_patience_us(1000) > 22000 + 2000,
+	   "race: an idle interactive 9.5+ client's agent (one tick) keeps the "
+	   "link against a notty newcomer");
+	ok(al_race_patience_us(22000) > 2 * 22000 + 2000,
+	   "race: against a new interactive 9.5+ client (one tick), a busy "
+	   "old one's agent (two ticks) keeps it");
 }
 
 int
