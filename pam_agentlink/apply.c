@@ -300,14 +300,22 @@ old_enough(const struct al_ctx *ctx, const struct al_candidate *c,
 /*
  * May c be removed once nothing listens on it?  In a local directory a
  * socket named after a process that is gone will never be listened on
- * again; otherwise only age tells.
+ * again.  In the home (OpenSSH 10.6's s.<hosthash>.sshd.<pid>.<random>;
+ * the scan lists only names with this host's hash) one named after a pid
+ * that is not a live sshd process of this user is dead too (a host that
+ * shares the home and this host's name is the one case this cannot
+ * tell).  Without a pid only age tells.
  */
 static int
 may_be_stale(const struct al_ctx *ctx, const struct al_candidate *c,
 	     const struct timespec *now)
 {
+	struct al_conn conn;
+
 	if (c->pid > 0 && al_cand_local(ctx, c))
 		return al_proc_gone(c->pid);
+	if (c->pid > 0)
+		return al_conn_read(c->pid, ctx->uid, ctx->user, &conn) != 0;
 	return old_enough(ctx, c, now);
 }
 
