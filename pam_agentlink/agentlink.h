@@ -574,17 +574,31 @@ int al_race_ask(const struct al_ctx *ctx, const struct al_cands *cands,
 long al_race_ms_left(const struct al_ctx *ctx, short *events, int *fd);
 /* Is a question open (asked, or lost and waiting until probe=)? */
 int al_race_open(const struct al_ctx *ctx);
+/* Is an answer still worth waiting for once the watch's job is done: the
+ * race was lost (its link back), or the policy is not keep (the rule
+ * decides again when the link's agent answers)? */
+int al_race_pending(const struct al_ctx *ctx);
+/* The pass's settle after a lost race linked path: where the link is
+ * given back from. */
+void al_race_moved(const struct al_ctx *ctx, const char *path);
+/* The open question's descriptor closed, whatever its state. */
+void al_race_close(const struct al_ctx *ctx);
 /* After poll() with revents on that fd (0 on a timeout): reads what came,
  * judges the deadline, and says what is due. */
 enum al_race_due {
 	AL_RACE_NOTHING,
-	AL_RACE_SETTLE,			/* the link's agent now counts as hung */
+	AL_RACE_SETTLE,			/* the link's agent now counts as hung,
+					 * or (policy not keep) answered */
 	AL_RACE_GIVE_BACK		/* it answered after losing the race */
 };
 enum al_race_due al_race_poll(const struct al_ctx *ctx, short revents);
 /* policy=keep: the link back to the agent that answered after losing,
- * if the link is still where the race put it (logged). */
+ * if the link is still where the race put it (logged); the other
+ * policies: al_race_settle(). */
 void al_race_give_back(const struct al_ctx *ctx);
+/* The rule again over a fresh scan (the watch's job done, an answer
+ * came). */
+void al_race_settle(const struct al_ctx *ctx);
 /* This connection's own socket own accepts: asks its agent and waits
  * until the old one answers, loses the race (LOST) or counts as hung
  * (at most until probe=). */

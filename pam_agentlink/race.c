@@ -113,6 +113,35 @@ al_race_open(const struct al_ctx *ctx)
 	return is_open(ctx->race);
 }
 
+int
+al_race_pending(const struct al_ctx *ctx)
+{
+	const struct al_race *r = ctx->race;
+
+	return is_open(r) &&
+	    (r->state == AL_RACE_LOST || ctx->policy != AL_POLICY_KEEP);
+}
+
+void
+al_race_moved(const struct al_ctx *ctx, const char *path)
+{
+	struct al_race *r = ctx->race;
+
+	if (r != NULL && r->state == AL_RACE_LOST)
+		strcpy(r->won, path);
+}
+
+void
+al_race_close(const struct al_ctx *ctx)
+{
+	struct al_race *r = ctx->race;
+
+	if (r != NULL && r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+}
+
 static enum al_liveness
 liveness(const struct al_race *r)
 {
@@ -138,8 +167,11 @@ al_race_ask(const struct al_ctx *ctx, const struct al_cands *cands,
 	if (r == NULL || ctx->probe_ms == 0)
 		return 0;
 	if (r->state != AL_RACE_NONE) {
-		/* One race per watch: another target is probed as before. */
-		if (r->dev != c->dev || r->ino != c->ino)
+		/* One race per watch: another target is probed as before,
+		 * and so is this one once probe= has passed since it was
+		 * asked (a verdict is not for the watch's whole life). */
+		if (r->dev != c->dev || r->ino != c->ino ||
+		    (!is_open(r) && asked_us(r) >= (long long)ctx->probe_ms * 1000))
 			return 0;
 		c->live = liveness(r);
 		return 1;
@@ -193,9 +225,15 @@ al_race_poll(const struct al_ctx *ctx, short revents)
 		decide(ctx, r, AL_RACE_HUNG, "no answer");
 	if (r->state == AL_RACE_LATE)
 		return AL_RACE_GIVE_BACK;
-	/* Lost: the link has moved already. */
-	return was == AL_RACE_ASKED && r->state == AL_RACE_HUNG ?
-	    AL_RACE_SETTLE : AL_RACE_NOTHING;
+	/* Lost: the link has moved already.  The other policies took the
+	 * agent asked for one that merely accepts, and may have preferred
+	 * another that answered: the rule again, now that it has. */
+	if (was == AL_RACE_ASKED && r->state == AL_RACE_HUNG)
+		return AL_RACE_SETTLE;
+	if (was == AL_RACE_ASKED && r->state == AL_RACE_ANSWERED &&
+	    ctx->policy != AL_POLICY_KEEP)
+		return AL_RACE_SETTLE;
+	return AL_RACE_NOTHING;
 }
 
 /* When the old agent counts as hung: probe= after it was asked, or
@@ -233,6 +271,10 @@ al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 	sigfillset(&waitmask);
 	sigdelset(&waitmask, SIGTERM);
 	while (r->state == AL_RACE_ASKED && !al_watch_stop) {
+		/* An answer may have come while the pass scanned. */
+		step_old(ctx, r);
+		if (r->state != AL_RACE_ASKED)
+			break;
 		now = al_mono_ns();
 		if (now >= (until = deadline_ns(ctx, r, new_us)) && new_us < 0) {
 			decide(ctx, r, AL_RACE_HUNG, "no answer");
@@ -272,11 +314,23 @@ al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 }
 
 void
+al_race_settle(const struct al_ctx *ctx)
+{
+	struct al_cands cands = { 0 };
+	struct al_outcome out;
+
+	if (al_scan(ctx, &cands) == 0)
+		(void)al_settle(ctx, &cands, "watch", 0, &out);
+	al_cands_free(&cands);
+}
+
+void
 al_race_give_back(const struct al_ctx *ctx)
 {
 	struct al_race *r = ctx->race;
 	struct al_cands cands = { 0 };
-	char cur[AL_SUN_PATH_MAX];
+	/* Room for more than a socket path: a longer link text is no match. */
+	char cur[2 * AL_SUN_PATH_MAX];
 	enum al_link_kind kind;
 	const char *base;
 	size_t i;
@@ -285,16 +339,14 @@ al_race_give_back(const struct al_ctx *ctx)
 	if (r == NULL || r->state != AL_RACE_LATE)
 		return;
 	r->state = AL_RACE_ANSWERED;
-	if (al_scan(ctx, &cands) != 0)
-		goto out;
 	/* Elsewhere the rule has its own reasons, and says them again now
 	 * that the old agent counts as alive. */
 	if (ctx->policy != AL_POLICY_KEEP) {
-		struct al_outcome out;
-
-		(void)al_settle(ctx, &cands, "watch", 0, &out);
-		goto out;
+		al_race_settle(ctx);
+		return;
 	}
+	if (al_scan(ctx, &cands) != 0)
+		goto out;
 	for (i = 0; i < cands.n; i++)
 		if (cands.v[i].dev == r->dev && cands.v[i].ino == r->ino)
 			break;
@@ -304,7 +356,8 @@ al_race_give_back(const struct al_ctx *ctx)
 		goto out;
 	/* Only from where the race put it, and never after close. */
 	if (al_link_read(dfd, base, &kind, cur, sizeof(cur)) == 0 &&
-	    kind == AL_LINK_SYMLINK && strcmp(cur, r->won) == 0 &&
+	    kind == AL_LINK_SYMLINK && strlen(cur) < sizeof(r->won) &&
+	    strcmp(cur, r->won) == 0 &&
 	    !(ctx->guard_pid > 0 && al_proc_gone(ctx->guard_pid)) &&
 	    al_link_replace(ctx, dfd, base, cands.v[i].path) == 0)
 		al_log(ctx->log, LOG_INFO, "watch: relinked %s from %s back to %s "

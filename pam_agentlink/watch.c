@@ -329,8 +329,10 @@ race_lost(const struct watch *w, struct al_cands *cands,
 	al_race_own(w->ctx, cands, own);
 	if (r->state != AL_RACE_HUNG && r->state != AL_RACE_LOST)
 		return 0;
+	/* Marked here, not only in the hung list, which may be full. */
 	for (i = 0; i < cands->n; i++)
-		if (al_hung_has(w->ctx, cands->v[i].dev, cands->v[i].ino))
+		if ((cands->v[i].dev == r->dev && cands->v[i].ino == r->ino) ||
+		    al_hung_has(w->ctx, cands->v[i].dev, cands->v[i].ino))
 			cands->v[i].live = AL_HUNG;
 	return 1;
 }
@@ -381,8 +383,10 @@ pass(struct watch *w)
 	(void)al_settle(w->ctx, &cands, "watch", 0, &out);
 	/* Kept for an agent that has not answered yet: the race decides. */
 	if (own >= 0 && out.action == AL_ACT_KEEP &&
-	    race_lost(w, &cands, &cands.v[own], out.new_target))
-		(void)al_settle(w->ctx, &cands, "watch", 0, &out);
+	    race_lost(w, &cands, &cands.v[own], out.new_target) &&
+	    al_settle(w->ctx, &cands, "watch", 0, &out) == AL_OK &&
+	    out.action == AL_ACT_LINK)
+		al_race_moved(w->ctx, out.new_target);
 	if (own >= 0 && waits_for_tty(w, &cands.v[own])) {
 		w->own_pid = cands.v[own].pid;
 		state = 2;
@@ -448,14 +452,14 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 			state = pass(&w);
 			done = state == 1;
 			retry_ms = state == 0 || done ? 0 : backoff(retry_ms);
-			if (done && al_race_open(ctx))
+			if (done && al_race_pending(ctx))
 				al_debug(ctx->log, "watch: own socket %s is live; "
 					 "the question to the link's agent is "
 					 "still open", w.own_path);
 		}
 		/* Done, unless the agent the race took the link from may
 		 * still answer: then it gets the link back. */
-		if (done && !al_race_open(ctx)) {
+		if (done && !al_race_pending(ctx)) {
 			al_debug(ctx->log, "watch: own socket %s is live; done",
 				 w.own_path);
 			break;
@@ -503,7 +507,11 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 		if (race_ms >= 0) {
 			switch (al_race_poll(ctx, pfd[2].revents)) {
 			case AL_RACE_SETTLE:
-				due = 1;
+				/* Done: no more passes, but the rule once more. */
+				if (done)
+					al_race_settle(ctx);
+				else
+					due = 1;
 				break;
 			case AL_RACE_GIVE_BACK:
 				al_race_give_back(ctx);
@@ -518,6 +526,7 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 		else if (r == 0 && retry_ms > 0)
 			due = 1;
 	}
+	al_race_close(ctx);
 	close(w.ifd);
 	return 0;
 }
