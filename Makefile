@@ -1,9 +1,14 @@
 # pam_agentlink - top-level build.
 #   make            build pam_agentlink.so
 #   make check      unit, module and end-to-end tests (as root: namespaces)
-#   make install    the module, its helper agentlink-watch, the command
-#                   agentlink and the manual pages; DESTDIR, PREFIX, BINDIR,
-#                   PAMDIR, LIBEXECDIR, MANDIR override
+#   make install    what the Debian packages install, at the same places:
+#                   the module, its helper agentlink-watch, the command
+#                   agentlink, the manual pages, $(SYSCONFDIR)/profile.d/
+#                   agentlink.sh and $(SYSCONFDIR)/security/agentlink.conf
+#                   (never over an existing one); DESTDIR, PREFIX, BINDIR,
+#                   PAMDIR, HELPERDIR, MANDIR, SYSCONFDIR, MULTIARCH override
+#   make uninstall  removes what install installed (agentlink.conf only
+#                   while it is the shipped one)
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -13,11 +18,24 @@ WARNINGS  = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 CPPFLAGS += -D_GNU_SOURCE -Ipam_agentlink
 ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC $(CFLAGS)
 
-MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
-ifneq ($(MULTIARCH),)
-PAMDIR   ?= /lib/$(MULTIARCH)/security
-else
-PAMDIR   ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib)/security
+# The architecture's triplet (x86_64-linux-gnu), for the directories that
+# two architectures' modules must not share: dpkg's, else the compiler's
+# (the release roots of tests/distro have no dpkg-dev), else none.
+# debian/rules passes the host architecture's.
+ifeq ($(origin MULTIARCH),undefined)
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
+               $(CC) -print-multiarch 2>/dev/null)
+endif
+# The PAM module directory: libpam's libdir plus /security, as debian/rules
+# has it (/lib/<triplet>/security on Debian 12, /usr/lib/<triplet>/security
+# on 13), else from the triplet.
+PKG_CONFIG ?= pkg-config
+ifeq ($(origin PAMDIR),undefined)
+PAMLIBDIR := $(shell $(PKG_CONFIG) --variable=libdir pam 2>/dev/null)
+ifeq ($(PAMLIBDIR),)
+PAMLIBDIR := /lib$(if $(MULTIARCH),/$(MULTIARCH))
+endif
+PAMDIR   := $(PAMLIBDIR)/security
 endif
 DESTDIR  ?=
 
@@ -50,9 +68,10 @@ HEADERS  = pam_agentlink/agentlink.h pam_agentlink/login.h \
 MODULE   = pam_agentlink.so
 HELPER   = agentlink-watch
 LIBAL    = pam_agentlink/libagentlink.a
-# The watch helper's path, fixed at build time: the module execs it.
-LIBEXECDIR ?= /usr/libexec
-HELPERDIR  ?= $(LIBEXECDIR)/pam_agentlink
+# The watch helper's path, fixed at build time: the module execs it.  In
+# the architecture's own library directory, so that modules of two
+# architectures installed side by side each exec their own helper.
+HELPERDIR  ?= /usr/lib$(if $(MULTIARCH),/$(MULTIARCH))/pam_agentlink
 MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
               pam_agentlink/spawn.o
 # The user's command, from the same library.
@@ -62,6 +81,7 @@ CMD_OBJS = pam_agentlink/agentlink_cmd.o pam_agentlink/cmd_sys.o \
            pam_agentlink/cmd_doctor.o pam_agentlink/cmd_tmux.o
 PREFIX   ?= /usr
 BINDIR   ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
 
 .PHONY: all check install uninstall clean
 all: $(MODULE) $(HELPER) $(CMD)
@@ -98,25 +118,45 @@ $(CMD): $(CMD_OBJS) $(LIBAL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
 
 # PREFIX moves the command and the manual pages; the helper's path is
-# compiled into the module, so LIBEXECDIR does not follow it.
+# compiled into the module, so HELPERDIR does not follow it.
 MANDIR   ?= $(PREFIX)/share/man
 MANPAGE   = pam_agentlink/pam_agentlink.8
 CMDMAN    = pam_agentlink/agentlink.1
+# The module's configuration file: the admin's once installed.  install
+# never writes over one (a reinstall keeps an admin's edits); uninstall
+# removes it only while it is the file shipped, as dpkg keeps a changed
+# conffile.  The profile.d snippet is the project's code (it must name
+# the links this version makes), so install replaces it.
+CONFFILE  = $(DESTDIR)$(SYSCONFDIR)/security/agentlink.conf
+PROFILE   = $(DESTDIR)$(SYSCONFDIR)/profile.d/agentlink.sh
 
 install: $(MODULE) $(HELPER) $(CMD)
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(BINDIR) \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(SYSCONFDIR)/profile.d
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
 	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER)
 	install -m 0755 $(CMD) $(DESTDIR)$(BINDIR)/$(CMD)
 	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
 	install -m 0644 $(CMDMAN) $(DESTDIR)$(MANDIR)/man1/agentlink.1
+	install -m 0644 conf/agentlink.sh $(PROFILE)
+	@if [ -e $(CONFFILE) ] || [ -L $(CONFFILE) ]; then \
+	  echo "keeping the existing $(CONFFILE) (the shipped one is conf/agentlink.conf)"; \
+	else \
+	  echo "install -m 0644 conf/agentlink.conf $(CONFFILE)"; \
+	  install -m 0644 conf/agentlink.conf $(CONFFILE); \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER) \
 	  $(DESTDIR)$(BINDIR)/$(CMD) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8 \
-	  $(DESTDIR)$(MANDIR)/man1/agentlink.1
-	-rmdir $(DESTDIR)$(HELPERDIR)
+	  $(DESTDIR)$(MANDIR)/man1/agentlink.1 $(PROFILE)
+	[ ! -d $(DESTDIR)$(HELPERDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(HELPERDIR)
+	@if [ -f $(CONFFILE) ] && [ ! -L $(CONFFILE) ] && cmp -s conf/agentlink.conf $(CONFFILE); then \
+	  echo "rm -f $(CONFFILE)"; rm -f $(CONFFILE); \
+	elif [ -e $(CONFFILE) ] || [ -L $(CONFFILE) ]; then \
+	  echo "keeping $(CONFFILE): it is not the shipped file (remove it by hand)"; \
+	fi
 
 include tests/tests.mk
 

@@ -27,8 +27,10 @@
 
 #include "agentlink.h"
 
+/* The helper's path comes from the build (the Makefile's HELPERDIR), so
+ * that it is the one make install and the package put it at. */
 #ifndef AL_WATCH_HELPER
-#define AL_WATCH_HELPER "/usr/libexec/pam_agentlink/agentlink-watch"
+#error "AL_WATCH_HELPER, the watch helper's path, must be defined (Makefile: HELPERDIR)"
 #endif
 
 /* How long close waits for the watch after SIGTERM, then after SIGKILL. */
