@@ -42,7 +42,8 @@ CLEAN_FILES =
 # Each suite adds itself to TESTS, CHECK_BUILD and CLEAN_FILES in its own
 # fragment, so suites can grow without touching each other.
 -include tests/e2e/e2e.mk tests/hostile/hostile.mk tests/fuzz/fuzz.mk \
-         tests/bench/bench.mk tests/doc/doc.mk tests/distro/distro.mk
+         tests/bench/bench.mk tests/doc/doc.mk tests/install/install.mk \
+         tests/distro/distro.mk
 
 .PHONY: check-build tests-clean
 check-build: $(CHECK_BUILD)

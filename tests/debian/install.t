@@ -30,11 +30,7 @@ deb=$(ls "$pkg"/libpam-agentlink_*.deb)
 t_built=$(e2e_ms)
 
 # 2. Overlays on everything dpkg writes to; the uppers are in /run (tmpfs).
-for d in /usr /etc /var/lib /var/cache; do
-	o=/run/ovl/$(echo "$d" | tr / _)
-	mkdir -p "$o/up" "$o/work"
-	mount -t overlay overlay -o "lowerdir=$d,upperdir=$o/up,workdir=$o/work" "$d"
-done
+e2e_overlay /usr /etc /var/lib /var/cache
 # ns-run's private account files and /etc/pam.d, /etc/ssh, back on top.
 etc=/run/agentlink-test/etc
 for f in passwd group shadow pam.d ssh; do mount --bind "$etc/$f" "/etc/$f"; done

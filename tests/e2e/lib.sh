@@ -21,8 +21,16 @@
 #   e2e_cmd_install            agentlink(1) in $E2E_CMD, as alice may run it
 #   e2e_cmd_in_path            ... and as "agentlink" in PATH (tmux's hooks)
 #   e2e_profile_snippet        conf/agentlink.sh in /etc/profile.d (private)
+#   e2e_overlay DIR...         a tmpfs overlay on each DIR: writes go to
+#                              /run/ovl/<dir>/up (a private mount namespace)
 #   e2e_json FILE EXPR         a Perl expression over the JSON in FILE ($j)
 #   tap helpers: tap_plan N, tap_ok COND-STATUS NAME, tap_diag, tap_todo
+#
+# E2E_INSTALLED=1 (tests/install/source.t): the suite runs against what
+# "make install" installed instead of the checkout's builds: the PAM line
+# names the module as an admin writes it (pam_agentlink.so, found in
+# libpam's directory), agentlink is the one in PATH, and
+# /etc/profile.d/agentlink.sh is whatever install left there.
 #
 # shellcheck shell=bash
 
@@ -37,6 +45,7 @@ E2E_PAM=/etc/pam.d/sshd-agentlink
 E2E_SSHD_LOG=$E2E_DIR/sshd.log
 E2E_LINK=$E2E_HOME/.ssh/agent-labhost.sock
 E2E_MODULE=$E2E_TOP/tests/build/pam_agentlink.so
+[ "${E2E_INSTALLED:-}" != 1 ] || E2E_MODULE=pam_agentlink.so
 E2E_SSHD_PID=
 E2E_AGENT_PIDS=()
 
@@ -75,7 +84,8 @@ e2e_require() {
 			exit 0
 		}
 	done
-	[ -f "$E2E_MODULE" ] || { echo "1..0 # SKIP $E2E_MODULE not built"; exit 0; }
+	[ -f "$E2E_MODULE" ] || [ "${E2E_INSTALLED:-}" = 1 ] ||
+		{ echo "1..0 # SKIP $E2E_MODULE not built"; exit 0; }
 }
 # as_alice CMD...: runs CMD as alice with her home, as a login would.
 as_alice() {
@@ -391,21 +401,34 @@ e2e_syslog() { grep 'pam_agentlink' "$NS_SYSLOG" 2>/dev/null || true; }
 
 # ---- agentlink(1) ----
 E2E_CMD=/run/agentlink-test/bin/agentlink
-# e2e_cmd_require: a TAP skip plan (and exit) when agentlink is not built.
+# e2e_cmd_require: a TAP skip plan (and exit) when agentlink is not built
+# (installed, with E2E_INSTALLED=1).
 e2e_cmd_require() {
+	if [ "${E2E_INSTALLED:-}" = 1 ]; then
+		as_alice sh -c 'command -v agentlink' >/dev/null ||
+			{ echo "1..0 # SKIP agentlink is not installed in alice's PATH"; exit 0; }
+		return 0
+	fi
 	[ -x "$E2E_TOP/agentlink" ] || { echo "1..0 # SKIP $E2E_TOP/agentlink not built (make)"; exit 0; }
 }
 # e2e_cmd_install: the command where alice can run it, whatever the
-# permissions on the way to the checkout (root's, 0755, as installed).
+# permissions on the way to the checkout (root's, 0755, as installed);
+# with E2E_INSTALLED=1 the installed one, as alice finds it.
 e2e_cmd_install() {
+	if [ "${E2E_INSTALLED:-}" = 1 ]; then
+		E2E_CMD=$(as_alice sh -c 'command -v agentlink') || e2e_die "agentlink is not installed"
+		return 0
+	fi
 	install -d -m 0755 "${E2E_CMD%/*}"
 	install -m 0755 "$E2E_TOP/agentlink" "$E2E_CMD"
 }
 # e2e_cmd_in_path: agentlink in /usr/local/bin, which is in sshd's and
 # tmux's PATH, as the package puts it in /usr/bin: a private copy of the
-# directory over it (this mount namespace only).
+# directory over it (this mount namespace only).  With E2E_INSTALLED=1
+# the installed one is there already.
 e2e_cmd_in_path() {
 	local d=$E2E_DIR/usr-local-bin
+	[ "${E2E_INSTALLED:-}" != 1 ] || return 0
 	mkdir -p "$d"
 	cp -a /usr/local/bin/. "$d/" 2>/dev/null || true
 	install -m 0755 "$E2E_TOP/agentlink" "$d/agentlink"
@@ -413,12 +436,27 @@ e2e_cmd_in_path() {
 }
 # e2e_profile_snippet: /etc/profile.d/agentlink.sh is conf/agentlink.sh,
 # as the package installs it, for alice's login shells (tmux's panes).
+# With E2E_INSTALLED=1 it is what make install put there (or nothing).
 e2e_profile_snippet() {
 	local d=$E2E_DIR/profile.d
+	[ "${E2E_INSTALLED:-}" != 1 ] || return 0
 	mkdir -p "$d"
 	cp -a /etc/profile.d/. "$d/" 2>/dev/null || true
 	install -m 0644 "$E2E_TOP/conf/agentlink.sh" "$d/agentlink.sh"
 	mount --bind "$d" /etc/profile.d
+}
+# e2e_overlay DIR...: every write below each DIR lands in an overlay's
+# upper directory, /run/ovl/_usr/up for /usr, on /run (a tmpfs of this
+# mount namespace, which the caller must have made private).  A DIR that
+# is a symbolic link (/lib on a merged /usr) is skipped: its target is.
+e2e_overlay() {
+	local d o
+	for d in "$@"; do
+		[ -d "$d" ] && [ ! -L "$d" ] || continue
+		o=/run/ovl/$(echo "$d" | tr / _)
+		mkdir -p "$o/up" "$o/work"
+		mount -t overlay overlay -o "lowerdir=$d,upperdir=$o/up,workdir=$o/work" "$d"
+	done
 }
 # e2e_admin_files: the PAM stack with the module's line and the suite's
 # sshd_config where an administrator keeps them (/etc/pam.d/sshd,
