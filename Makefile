@@ -129,16 +129,23 @@ CMDMAN    = pam_agentlink/agentlink.1
 # the links this version makes), so install replaces it.
 CONFFILE  = $(DESTDIR)$(SYSCONFDIR)/security/agentlink.conf
 PROFILE   = $(DESTDIR)$(SYSCONFDIR)/profile.d/agentlink.sh
+# The README and the snippets, where the package has them.
+DOCDIR   ?= $(PREFIX)/share/doc/libpam-agentlink
+EXAMPLES  = conf/agentlink.conf conf/agentlink.sh conf/pam.d-sshd.snippet \
+            conf/screenrc conf/tmux.conf
 
 install: $(MODULE) $(HELPER) $(CMD)
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(BINDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(SYSCONFDIR)/profile.d
+	  $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(SYSCONFDIR)/profile.d \
+	  $(DESTDIR)$(DOCDIR)/examples
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
 	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER)
 	install -m 0755 $(CMD) $(DESTDIR)$(BINDIR)/$(CMD)
 	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
 	install -m 0644 $(CMDMAN) $(DESTDIR)$(MANDIR)/man1/agentlink.1
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples
 	install -m 0644 conf/agentlink.sh $(PROFILE)
 	@if [ -e $(CONFFILE) ] || [ -L $(CONFFILE) ]; then \
 	  echo "keeping the existing $(CONFFILE) (the shipped one is conf/agentlink.conf)"; \
@@ -150,8 +157,10 @@ install: $(MODULE) $(HELPER) $(CMD)
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER) \
 	  $(DESTDIR)$(BINDIR)/$(CMD) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8 \
-	  $(DESTDIR)$(MANDIR)/man1/agentlink.1 $(PROFILE)
-	[ ! -d $(DESTDIR)$(HELPERDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(HELPERDIR)
+	  $(DESTDIR)$(MANDIR)/man1/agentlink.1 $(PROFILE) \
+	  $(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
+	for d in $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \
+	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 	@if [ -f $(CONFFILE) ] && [ ! -L $(CONFFILE) ] && cmp -s conf/agentlink.conf $(CONFFILE); then \
 	  echo "rm -f $(CONFFILE)"; rm -f $(CONFFILE); \
 	elif [ -e $(CONFFILE) ] || [ -L $(CONFFILE) ]; then \

@@ -1,6 +1,7 @@
 #!/bin/bash
 # install.t - the Debian package, for real, without touching the host:
-# build it, dpkg -i it into overlays (every write of dpkg lands in a tmpfs),
+# build it, check it with lintian, dpkg -i both packages (libpam-agentlink:
+# the module and its helper; agentlink: the command) into overlays (every write of dpkg lands in a tmpfs),
 # add the documented line to the private /etc/pam.d/sshd, run the tmux
 # reconnect scenario through Debian's sshd against the installed module and
 # the installed tmux snippet, then dpkg --purge and check nothing stays.
@@ -8,7 +9,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 [ "${NS_RUN_INSIDE:-}" = 1 ] || exec "$here/../lib/ns-run" "$here/$(basename "$0")" "$@"
 top=$(cd "$here/../.." && pwd)
-for p in dpkg-buildpackage dh fakeroot /usr/sbin/sshd ssh ssh-agent tmux setpriv ss; do
+for p in dpkg-buildpackage dh fakeroot lintian /usr/sbin/sshd ssh ssh-agent tmux setpriv ss; do
 	command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] ||
 		{ echo "1..0 # SKIP $p is not installed (tests/deps/debian.list)"; exit 0; }
 done
@@ -17,7 +18,7 @@ if dpkg-query -W -f '${Status}' libpam-agentlink 2>/dev/null | grep -q installed
 	echo "1..0 # SKIP libpam-agentlink is installed on this host"; exit 0
 fi
 . "$top/tests/e2e/lib.sh"
-tap_plan 16
+tap_plan 17
 t_start=$(e2e_ms)
 
 # 1. Build, from a copy of the tree in the private /tmp.
@@ -26,8 +27,15 @@ st=0
 TMPDIR=/tmp "$here/build-deb" "$pkg" >/tmp/build.out 2>&1 || st=$?
 tap_ok "$st" "dpkg-buildpackage -us -uc -b builds the package"
 [ "$st" = 0 ] || { sed 's/^/# /' /tmp/build.out; exit 1; }
-deb=$(ls "$pkg"/libpam-agentlink_*.deb)
+debs=$(ls "$pkg"/libpam-agentlink_*.deb "$pkg"/agentlink_*.deb)
 t_built=$(e2e_ms)
+# lintian of the build's release: no error, no warning (informational tags
+# and overridden ones are not reported at this level).
+st=0
+lintian --fail-on error,warning "$pkg"/*.changes >/tmp/lintian.out 2>&1 || st=$?
+tap_ok "$st" "lintian $(lintian --version | awk '{print $2}'): no error, no warning"
+sed 's/^/# /' /tmp/lintian.out
+t_lintian=$(e2e_ms)
 
 # 2. Overlays on everything dpkg writes to; the uppers are in /run (tmpfs).
 e2e_overlay /usr /etc /var/lib /var/cache
@@ -38,17 +46,18 @@ id alice >/dev/null || e2e_die "alice lost after the /etc overlay"
 
 pamdir=$(pkg-config --variable=libdir pam 2>/dev/null || echo "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)")/security
 # What exists before the install (the directories other packages share).
-dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' | grep -v '^$' >/run/paths
+for deb in $debs; do dpkg-deb -c "$deb"; done | awk '{print $6}' | sed 's|^\./|/|; s|/$||' | grep -v '^$' >/run/paths
 : >/run/preexisting
 while read -r p; do [ -e "$p" ] && echo "$p" >>/run/preexisting; done </run/paths
 
 st=0
-dpkg -i "$deb" >/run/dpkg-i.out 2>&1 || st=$?
-tap_ok "$st" "dpkg -i installs the package"
+# shellcheck disable=SC2086 # two paths without spaces
+dpkg -i $debs >/run/dpkg-i.out 2>&1 || st=$?
+tap_ok "$st" "dpkg -i installs both packages"
 [ "$st" = 0 ] || sed 's/^/# /' /run/dpkg-i.out
 t_installed=$(e2e_ms)
 tap_check "the module is in the PAM module directory $pamdir" test -f "$pamdir/pam_agentlink.so"
-helper=/usr/libexec/pam_agentlink/agentlink-watch
+helper=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/pam_agentlink/agentlink-watch
 helper_ok() { [ "$(stat -c '%U %a' "$helper" 2>/dev/null)" = "root 755" ] &&
 	strings "$pamdir/pam_agentlink.so" | grep -qxF "$helper"; }
 tap_check "the watch helper is $helper (root, 0755) and the module execs that path" helper_ok
@@ -128,10 +137,10 @@ e2e_sshd_stop
 t_scenario=$(e2e_ms)
 
 # 4. Purge; nothing of the package may stay.
-dpkg -L libpam-agentlink >/run/dpkg-L
+dpkg -L libpam-agentlink agentlink >/run/dpkg-L
 st=0
-dpkg --purge libpam-agentlink >/run/dpkg-purge.out 2>&1 || st=$?
-tap_ok "$st" "dpkg --purge removes the package"
+dpkg --purge agentlink libpam-agentlink >/run/dpkg-purge.out 2>&1 || st=$?
+tap_ok "$st" "dpkg --purge removes both packages"
 left=
 while read -r p; do
 	[ "$p" = /. ] && continue
@@ -143,7 +152,7 @@ tap_check "no path of the package stays (but shared directories)" test -z "$left
 [ -z "$left" ] || tap_diag "left:$left"
 uppers=$(find /run/ovl/*/up \( -name '*agentlink*' -o -name 'libpam-agentlink*' \) 2>/dev/null)
 tap_check "no trace of it in what dpkg wrote (conffiles, dpkg database)" \
-	test -z "$uppers$(grep -l libpam-agentlink /var/lib/dpkg/status || true)"
+	test -z "$uppers$(grep -lE '^Package: (libpam-)?agentlink$' /var/lib/dpkg/status || true)"
 [ -z "$uppers" ] || tap_diag "in the overlays: $uppers"
-tap_diag "timings: build $((t_built - t_start)) ms, install $((t_installed - t_built)) ms, scenario $((t_scenario - t_installed)) ms, purge $(($(e2e_ms) - t_scenario)) ms"
+tap_diag "timings: build $((t_built - t_start)) ms, lintian $((t_lintian - t_built)) ms, install $((t_installed - t_lintian)) ms, scenario $((t_scenario - t_installed)) ms, purge $(($(e2e_ms) - t_scenario)) ms"
 tap_exit

@@ -6,8 +6,8 @@
 #     tests/tools/logsink and sockfix);
 #   - full only: make's SELinux decision with selinux.h absent (hidden by an
 #     empty tmpfs in a private mount namespace) and present;
-#   - one test per tests/e2e/*.t, run by this release's prove through
-#     tests/lib/ns-run; ok only when prove passed it and nothing in it was
+#   - one test per tests/e2e/*.t (and, full only, tests/install/source.t),
+#     run by this release's prove through tests/lib/ns-run; ok only when prove passed it and nothing in it was
 #     skipped (in a root made for it, everything must run).
 set -eu
 mode=${1:?usage: inside.sh full|e2e LABEL}
@@ -31,6 +31,9 @@ tap() {
 ver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo none; }
 
 e2e=(tests/e2e/*.t)
+# full only: make install as an admin runs it, and the reconnect and tmux
+# tests against what it installed.
+[ "$mode" != full ] || e2e+=(tests/install/source.t)
 plan=$((1 + ${#e2e[@]}))
 [ "$mode" = full ] && plan=$((plan + 2))
 echo "1..$plan"

@@ -66,6 +66,7 @@ tap_diag "make install wrote: $(uppers ! -type d | tr '\n' ' ')"
 placed() {
 	local ok=0 f
 	for f in "$pamdir/pam_agentlink.so" "$helper" /usr/bin/agentlink \
+		/usr/share/doc/libpam-agentlink/examples/tmux.conf \
 		/usr/share/man/man8/pam_agentlink.8 /usr/share/man/man1/agentlink.1; do
 		[ -f "$f" ] || { echo "# missing: $f"; ok=1; }
 	done
@@ -73,7 +74,7 @@ placed() {
 	strings "$pamdir/pam_agentlink.so" | grep -qxF "$helper" || { echo "# the module does not exec $helper"; ok=1; }
 	return $ok
 }
-tap_check "module in $pamdir, helper $helper (root, 0755, the path the module execs), agentlink, man pages" placed
+tap_check "module in $pamdir, helper $helper (root, 0755, the path the module execs), agentlink, man pages, examples" placed
 tap_check "/etc/profile.d/agentlink.sh is conf/agentlink.sh" cmp "$top/conf/agentlink.sh" /etc/profile.d/agentlink.sh
 tap_check "/etc/security/agentlink.conf is conf/agentlink.conf" cmp "$top/conf/agentlink.conf" /etc/security/agentlink.conf
 
