@@ -18,7 +18,7 @@ if dpkg-query -W -f '${Status}' libpam-agentlink 2>/dev/null | grep -q installed
 	echo "1..0 # SKIP libpam-agentlink is installed on this host"; exit 0
 fi
 . "$top/tests/e2e/lib.sh"
-tap_plan 17
+tap_plan 18
 t_start=$(e2e_ms)
 
 # 1. Build, from a copy of the tree in the private /tmp.
@@ -36,6 +36,18 @@ lintian --fail-on error,warning "$pkg"/*.changes >/tmp/lintian.out 2>&1 || st=$?
 tap_ok "$st" "lintian $(lintian --version | awk '{print $2}'): no error, no warning"
 sed 's/^/# /' /tmp/lintian.out
 t_lintian=$(e2e_ms)
+# make install gives what the packages give: the same files at the same
+# paths (dh_compress's .gz aside; copyright, changelog.Debian, README.Debian
+# and the lintian overrides are the package's own).
+files_of_debs() {
+	for deb in $debs; do dpkg-deb -c "$deb"; done | awk '$1 !~ /^d/ {print $6}' |
+		sed 's|^\./|/|; s|\.gz$||' | grep -vE '^/usr/share/(doc/[^/]+/(copyright|changelog\.Debian|README\.Debian)|lintian/overrides/.*)$' | sort
+}
+st=0
+(cd "$top" && make -s install DESTDIR=/tmp/mi) >/tmp/mi.out 2>&1 || st=$?
+same_files() { [ "$st" = 0 ] && diff <(files_of_debs) <(cd /tmp/mi && find . ! -type d | sed 's|^\.||' | sort) >/tmp/mi.diff; }
+tap_check "make install DESTDIR= puts the files the two packages have, at the same paths" same_files
+[ -s /tmp/mi.diff ] && sed 's/^/# /' /tmp/mi.diff /tmp/mi.out
 
 # 2. Overlays on everything dpkg writes to; the uppers are in /run (tmpfs).
 e2e_overlay /usr /etc /var/lib /var/cache
