@@ -315,13 +315,20 @@ void al_hung_add(const struct al_ctx *ctx, dev_t dev, ino_t ino);
 #define AL_SSHD_CONFIG "/etc/ssh/sshd_config"
 
 /* A regular file owned by root that only root may write, at most 256 KiB,
- * read whole into a NUL-ended buffer to free; NULL with *why if not. */
+ * read whole into a NUL-ended buffer to free; NULL with *why if not.
+ * Anything else is never opened (a FIFO or a device where a glob
+ * reaches). */
 char *al_read_trusted(const char *path, const char **why);
 /* The next word of an sshd_config line (quotes stripped; "=" separates
  * too), cut out in place, or NULL. */
 char *al_conf_word(char **p);
 /* glob() of an Include pattern, relative ones below /etc/ssh as sshd has
- * them. */
+ * them; AL_CONF_GLOB_LONG (nothing matched, g untouched) when the pattern
+ * is longer than AL_CONF_PATTERN_MAX.  Callers read at most
+ * AL_CONF_INCLUDE_MAX of the matches. */
+#define AL_CONF_PATTERN_MAX 511
+#define AL_CONF_INCLUDE_MAX 64
+#define AL_CONF_GLOB_LONG (-1)
 int al_conf_glob(const char *pattern, glob_t *g);
 
 /* Logs one line when an AgentSocketPath value in config (or the files it

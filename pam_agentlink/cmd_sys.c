@@ -146,7 +146,7 @@ sshd_include(struct sshd_facts *f, const char *pattern, int depth)
 
 	if (al_conf_glob(pattern, &g) != 0)
 		return;
-	for (i = 0; i < g.gl_pathc; i++)
+	for (i = 0; i < g.gl_pathc && i < AL_CONF_INCLUDE_MAX; i++)
 		sshd_file(f, g.gl_pathv[i], depth + 1);
 	globfree(&g);
 }

@@ -108,16 +108,17 @@ one_record(struct al_diag_parse *st, const unsigned char *p, size_t n)
 	memset(&r, 0, sizeof(r));
 	if (parse_attrs(p + sizeof(m), n - sizeof(m), &r) != 0)
 		return -1;
-	/* A socket without its owner in the list (a kernel before 5.3) is
-	 * handed on uncounted, left to the caller's bound and checks: it may
-	 * be anybody's, and must not take the user's place in max. */
+	/* A kernel that does not say owners (before 5.3) makes the list
+	 * useless: every socket on the host would be the user's to check, up
+	 * to AL_DIAG_RECORDS_MAX.  The caller lists the places instead. */
+	if (!r.has_uid)
+		return -4;
 	if (m.udiag_family != AF_UNIX || m.udiag_state != TCP_LISTEN ||
-	    m.udiag_type != SOCK_STREAM || !r.has_name ||
-	    (r.has_uid && r.uid != st->uid))
+	    m.udiag_type != SOCK_STREAM || !r.has_name || r.uid != st->uid)
 		return 0;
-	if (r.has_uid && st->seen >= st->max)
+	if (st->seen >= st->max)
 		return -3;
-	st->seen += r.has_uid;
+	st->seen++;
 	return st->fn(st->arg, &r) == 0 ? 0 : -2;
 }
 
@@ -177,6 +178,10 @@ al_diag_parse(struct al_diag_parse *st, const void *buf, size_t len)
 				return AL_DIAG_ERR;	/* the callback's errno */
 			if (r == -3)
 				return AL_DIAG_FULL;
+			if (r == -4) {
+				errno = EOPNOTSUPP;
+				return AL_DIAG_ERR;
+			}
 			break;
 		default:
 			break;			/* NLMSG_NOOP and the like */

@@ -25,17 +25,29 @@
 char *
 al_read_trusted(const char *path, const char **why)
 {
-	struct stat st;
+	struct stat pre, st;
 	char *buf = NULL;
 	size_t got = 0;
 	ssize_t n;
 	int fd;
 
+	/* Looked at before it is opened, so that opening has no effect on
+	 * anything but a root-owned regular file; the open one must be the
+	 * file looked at (the directories on the way are root's). */
+	if (stat(path, &pre) != 0) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (!S_ISREG(pre.st_mode) || pre.st_uid != 0) {
+		*why = "not a regular file owned by root";
+		return NULL;
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
 		*why = strerror(errno);
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_dev != pre.st_dev || st.st_ino != pre.st_ino)
 		*why = "not a regular file";
 	else if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
 		*why = "not owned by root, or writable by group or others";
@@ -81,11 +93,14 @@ al_conf_word(char **p)
 int
 al_conf_glob(const char *pattern, glob_t *g)
 {
-	char full[512];
+	char full[AL_CONF_PATTERN_MAX + 1];
+	int n;
 
 	/* Relative Include paths are below /etc/ssh, as sshd has them. */
-	snprintf(full, sizeof(full), "%s%s", pattern[0] == '/' ? "" : "/etc/ssh/",
-		 pattern);
+	n = snprintf(full, sizeof(full), "%s%s",
+		     pattern[0] == '/' ? "" : "/etc/ssh/", pattern);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return AL_CONF_GLOB_LONG;	/* never a shorter pattern */
 	return glob(full, 0, NULL, g);
 }
 
@@ -124,12 +139,23 @@ static void file_check(struct check *ck, const char *path, int depth);
 static void
 include(struct check *ck, const char *pattern, int depth)
 {
+	char esc[AL_CONF_PATTERN_MAX * 4 + 1];
 	glob_t g;
 	size_t i;
+	int r;
 
-	if (al_conf_glob(pattern, &g) != 0)
+	if ((r = al_conf_glob(pattern, &g)) == AL_CONF_GLOB_LONG)
+		al_log(ck->ctx->log, LOG_WARNING, "sshd_config: Include pattern "
+		       "longer than %d bytes, not read: %s", AL_CONF_PATTERN_MAX,
+		       al_esc(pattern, esc, sizeof(esc)));
+	if (r != 0)
 		return;
-	for (i = 0; i < g.gl_pathc && !ck->logged; i++)
+	if (g.gl_pathc > AL_CONF_INCLUDE_MAX)
+		al_log(ck->ctx->log, LOG_WARNING, "sshd_config: Include %s matches "
+		       "%zu files; only the first %d are read",
+		       al_esc(pattern, esc, sizeof(esc)), g.gl_pathc,
+		       AL_CONF_INCLUDE_MAX);
+	for (i = 0; i < g.gl_pathc && i < AL_CONF_INCLUDE_MAX && !ck->logged; i++)
 		file_check(ck, g.gl_pathv[i], depth + 1);
 	globfree(&g);
 }

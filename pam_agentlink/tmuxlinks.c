@@ -58,7 +58,9 @@ release_one(const struct al_ctx *ctx, int dirfd, const char *name)
 	const char *slash = strrchr(ctx->link, '/');
 	struct stat st;
 
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	/* ctx->link is absolute (the home's, checked at its expansion). */
+	if (slash == NULL ||
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    !S_ISLNK(st.st_mode) || st.st_uid != ctx->uid ||
 	    al_link_read(dirfd, name, &kind, target, sizeof(target)) != 0 ||
 	    kind != AL_LINK_SYMLINK || strcmp(target, ctx->link) == 0 ||

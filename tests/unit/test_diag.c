@@ -164,7 +164,6 @@ crafted(void)
 	record(&m, "/tmp/ssh-aaaaaaaaaa/agent.12", 29, 1000, TCP_LISTEN);
 	record(&m, "/tmp/ssh-bbbbbbbbbb/agent.13", 29, 1001, TCP_LISTEN);
 	record(&m, "\0abstract", 9, 1000, TCP_LISTEN);
-	record(&m, "/tmp/nouid", 11, -1, TCP_LISTEN);
 	record(&m, "/tmp/unconnected", 17, 1000, TCP_CLOSE);
 	record(&m, NULL, 0, 1000, TCP_LISTEN);
 	memset(longname, 'x', sizeof(longname));
@@ -173,10 +172,9 @@ crafted(void)
 	record(&m, "/tmp/nonul", 10, 1000, TCP_LISTEN);
 	r = parse(&m, m.len, &s, 100);
 	is_int(r, AL_DIAG_MORE, "a part without NLMSG_DONE asks for more");
-	is_int(s.n, 3, "three records are handed on");
+	is_int(s.n, 2, "two records are handed on");
 	is_str(s.names[0], "/tmp/ssh-aaaaaaaaaa/agent.12", "the user's socket");
-	is_str(s.names[1], "/tmp/nouid", "one without an owner in the list (left to the checks)");
-	is_str(s.names[2], "/tmp/nonul", "a name without its NUL within the attribute");
+	is_str(s.names[1], "/tmp/nonul", "a name without its NUL within the attribute");
 	ok(s.last.has_vfs && s.last.ino == 77 && major(s.last.dev) == 5 &&
 	   minor(s.last.dev) == 1, "the kernel's dev_t is read as major:minor");
 	ok(s.last.has_uid && s.last.uid == 1000, "the owner is read");
@@ -186,14 +184,28 @@ crafted(void)
 	record(&m, "/tmp/after", 11, 1000, TCP_LISTEN);
 	memset(&s, 0, sizeof(s));
 	is_int(parse(&m, m.len, &s, 100), AL_DIAG_DONE, "NLMSG_DONE ends the list");
-	is_int(s.n, 3, "... and what follows it is not read");
+	is_int(s.n, 2, "... and what follows it is not read");
 
 	memset(&s, 0, sizeof(s));
 	is_int(parse(&m, m.len, &s, 1), AL_DIAG_FULL, "at max records of the "
 	       "user's the list is cut");
-	is_int(s.n, 2, "... after max of the user's: other owners' records take "
-	       "no place, nor do those whose owner the kernel did not say (handed "
-	       "on uncounted), so they cannot crowd hers out");
+	is_int(s.n, 1, "... after max of the user's: other owners' records take "
+	       "no place, so they cannot crowd hers out");
+
+	/* A kernel that does not say owners: the list is not used at all
+	 * (the caller lists the places), rather than every socket of the
+	 * host handed on as possibly hers. */
+	memset(&m, 0, sizeof(m));
+	memset(&s, 0, sizeof(s));
+	record(&m, "/tmp/ssh-aaaaaaaaaa/agent.12", 29, 1000, TCP_LISTEN);
+	record(&m, "/tmp/nouid", 11, -1, TCP_LISTEN);
+	record(&m, "/tmp/ssh-cccccccccc/agent.14", 29, 1000, TCP_LISTEN);
+	errno = 0;
+	r = parse(&m, m.len, &s, 100);
+	is_int(r, AL_DIAG_ERR, "a record without its owner: the list is refused");
+	is_int(errno, EOPNOTSUPP, "... as not supported (EOPNOTSUPP), so the "
+	       "places are listed instead");
+	is_int(s.n, 1, "... and nothing after it is handed on");
 
 	/* Truncated: in every place, never past the buffer. */
 	for (i = 1; i < m.len; i++) {
