@@ -55,7 +55,7 @@ LIB_SRCS = pam_agentlink/log.c pam_agentlink/cfg.c pam_agentlink/expand.c \
            pam_agentlink/hosthash.c pam_agentlink/rule.c \
            pam_agentlink/scan.c pam_agentlink/probe.c \
            pam_agentlink/linkops.c pam_agentlink/apply.c \
-           pam_agentlink/race.c \
+           pam_agentlink/race.c pam_agentlink/proc.c \
            pam_agentlink/watch.c pam_agentlink/selinux.c \
            pam_agentlink/creds.c pam_agentlink/layout.c \
            pam_agentlink/safedir.c pam_agentlink/sshdconf.c \

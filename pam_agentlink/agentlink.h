@@ -600,12 +600,9 @@ enum al_race_due {
 };
 enum al_race_due al_race_poll(const struct al_ctx *ctx, short revents);
 /* policy=keep: the link back to the agent that answered after losing,
- * if the link is still where the race put it (logged); the other
- * policies: al_race_settle(). */
-void al_race_give_back(const struct al_ctx *ctx);
-/* The rule again over a fresh scan (the watch's job done, an answer
- * came). */
-void al_race_settle(const struct al_ctx *ctx);
+ * if the link is still where the race put it (logged); 0.  The other
+ * policies: 1, the rule must decide again (the watch settles). */
+int al_race_give_back(const struct al_ctx *ctx);
 /* This connection's own socket own accepts: asks its agent and waits
  * until the old one answers, loses the race (LOST) or counts as hung
  * (at most until probe=). */
@@ -720,9 +717,17 @@ int al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
  * signal; al_watch() lets SIGTERM in only while it waits, so it never stops
  * half-way through a change. */
 extern volatile sig_atomic_t al_watch_stop;
+
+/* ---- processes, from /proc (proc.c) ---- */
+
+/* /proc/<pid> as a directory descriptor (close-on-exec), or -1: reads
+ * through it are of that process only, even if the pid is reused. */
+int al_proc_open(pid_t pid);
 /* Parent pid and start time (clock ticks after boot) of pid, read from
- * /proc/<pid>/stat; -1 if it cannot be read. */
+ * /proc/<pid>/stat; -1 if it cannot be read.  _at: of an al_proc_open()
+ * directory. */
 int al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start);
+int al_proc_stat_at(int dfd, pid_t *ppid, unsigned long long *start);
 /* 1 when pid is no process, or a zombie. */
 int al_proc_gone(pid_t pid);
 

@@ -10,7 +10,9 @@
  * sessions).  Only a process whose every uid is the user's is read: the
  * name is the user's to choose, and another user's process is none of
  * ours.  /proc/<pid>/status and /proc/<pid>/cmdline are readable by
- * everybody even for a process that is not dumpable, as sshd's is.
+ * everybody even for a process that is not dumpable, as sshd's is; all
+ * are read through one held /proc/<pid>, so that they describe one
+ * process even if the pid is reused meanwhile.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,25 +23,15 @@
 
 #include "agentlink.h"
 
-/* Reads at most sz - 1 bytes of /proc/<pid>/<what> into buf, NUL-ended;
- * the number of bytes read, or -1. */
-static ssize_t
-proc_read(pid_t pid, const char *what, char *buf, size_t sz)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, what);
-	return al_read_small(path, buf, sz);
-}
-
-/* Are the real, effective, saved and file system uids of pid all uid? */
+/* Are the real, effective, saved and file system uids of the process
+ * (its /proc directory dfd) all uid? */
 static int
-proc_is_users(pid_t pid, uid_t uid)
+proc_is_users(int dfd, uid_t uid)
 {
 	char buf[2048], *p;
 	unsigned long u[4];
 
-	if (proc_read(pid, "status", buf, sizeof(buf)) < 0 ||
+	if (al_read_small_at(dfd, "status", buf, sizeof(buf)) < 0 ||
 	    (p = strstr(buf, "\nUid:")) == NULL ||
 	    sscanf(p + 5, "%lu %lu %lu %lu", &u[0], &u[1], &u[2], &u[3]) != 4)
 		return 0;
@@ -74,12 +66,17 @@ al_conn_read(pid_t pid, uid_t uid, const char *user, struct al_conn *out)
 {
 	char title[512];
 	ssize_t n;
+	int dfd, bad;
 
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
-	if (pid <= 0 || !proc_is_users(pid, uid) ||
-	    al_proc_stat(pid, &out->ppid, &out->start) != 0 ||
-	    (n = proc_read(pid, "cmdline", title, sizeof(title))) <= 0)
+	if ((dfd = al_proc_open(pid)) < 0)
+		return -1;
+	bad = !proc_is_users(dfd, uid) ||
+	    al_proc_stat_at(dfd, &out->ppid, &out->start) != 0 ||
+	    (n = al_read_small_at(dfd, "cmdline", title, sizeof(title))) <= 0;
+	close(dfd);
+	if (bad)
 		return -1;
 	/* The title is the first string; sshd pads the rest with NULs. */
 	n = (ssize_t)strlen(title);

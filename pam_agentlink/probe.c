@@ -10,6 +10,10 @@
 
 #include "agentlink.h"
 
+/* Set by the watch's SIGTERM handler (watch_helper.c): every wait for an
+ * agent's answer ends at once. */
+volatile sig_atomic_t al_watch_stop;
+
 /*
  * A non-blocking connect() answers at once: a listener accepts (or has a
  * full backlog, EAGAIN: still alive), a socket file without one refuses.

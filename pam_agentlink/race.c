@@ -313,18 +313,7 @@ al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 		close(fd);
 }
 
-void
-al_race_settle(const struct al_ctx *ctx)
-{
-	struct al_cands cands = { 0 };
-	struct al_outcome out;
-
-	if (al_scan(ctx, &cands) == 0)
-		(void)al_settle(ctx, &cands, "watch", 0, &out);
-	al_cands_free(&cands);
-}
-
-void
+int
 al_race_give_back(const struct al_ctx *ctx)
 {
 	struct al_race *r = ctx->race;
@@ -337,14 +326,12 @@ al_race_give_back(const struct al_ctx *ctx)
 	int dfd;
 
 	if (r == NULL || r->state != AL_RACE_LATE)
-		return;
+		return 0;
 	r->state = AL_RACE_ANSWERED;
 	/* Elsewhere the rule has its own reasons, and says them again now
 	 * that the old agent counts as alive. */
-	if (ctx->policy != AL_POLICY_KEEP) {
-		al_race_settle(ctx);
-		return;
-	}
+	if (ctx->policy != AL_POLICY_KEEP)
+		return 1;
 	if (al_scan(ctx, &cands) != 0)
 		goto out;
 	for (i = 0; i < cands.n; i++)
@@ -366,4 +353,5 @@ al_race_give_back(const struct al_ctx *ctx)
 	close(dfd);
 out:
 	al_cands_free(&cands);
+	return 0;
 }

@@ -38,7 +38,6 @@
  * user's own per-connection directories in shared places. */
 #define WATCH_MAX 64
 
-volatile sig_atomic_t al_watch_stop;
 
 enum role {
 	ROLE_PLACE,			/* a place's directory */
@@ -72,55 +71,6 @@ ms_until(const struct timespec *deadline)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (deadline->tv_sec - now.tv_sec) * 1000 +
 	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-/* Reads /proc/<pid>/stat; the fields after comm are returned in *after. */
-static int
-read_stat(pid_t pid, char *buf, size_t sz, char **after)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (al_read_small(path, buf, sz) <= 0)
-		return -1;
-	/* "pid (comm) state ppid ...": comm may hold anything, so fields are
-	 * counted from the last ')'. */
-	if ((*after = strrchr(buf, ')')) == NULL)
-		return -1;
-	(*after)++;
-	return 0;
-}
-
-int
-al_proc_gone(pid_t pid)
-{
-	char buf[1024], *p, state;
-
-	if (kill(pid, 0) != 0 && errno == ESRCH)
-		return 1;
-	/* A zombie will never listen again; sshd's monitor may not have
-	 * reaped its child yet when it closes the session. */
-	return read_stat(pid, buf, sizeof(buf), &p) == 0 &&
-	    sscanf(p, " %c", &state) == 1 && (state == 'Z' || state == 'X');
-}
-
-int
-al_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
-{
-	char buf[1024], *p;
-	unsigned long long st;
-	long pp;
-
-	/* ... state ppid ... starttime(22) */
-	if (read_stat(pid, buf, sizeof(buf), &p) != 0 ||
-	    sscanf(p, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
-		   "%*u %*d %*d %*d %*d %*d %*d %llu", &pp, &st) != 2)
-		return -1;
-	if (ppid != NULL)
-		*ppid = (pid_t)pp;
-	if (start != NULL)
-		*start = st;
-	return 0;
 }
 
 /*
@@ -399,6 +349,19 @@ pass(struct watch *w)
 	return state;
 }
 
+/* The rule again over a fresh scan: the watch's job is done, and the
+ * agent the race asked answered. */
+static void
+settle_again(const struct al_ctx *ctx)
+{
+	struct al_cands cands = { 0 };
+	struct al_outcome out;
+
+	if (al_scan(ctx, &cands) == 0)
+		(void)al_settle(ctx, &cands, "watch", 0, &out);
+	al_cands_free(&cands);
+}
+
 /* The next wait before looking again: 1 ms, doubling up to RETRY_MAX_MS. */
 static long
 backoff(long ms)
@@ -509,12 +472,13 @@ al_watch(const struct al_ctx *ctx, pid_t parent_pid, int parent_pidfd,
 			case AL_RACE_SETTLE:
 				/* Done: no more passes, but the rule once more. */
 				if (done)
-					al_race_settle(ctx);
+					settle_again(ctx);
 				else
 					due = 1;
 				break;
 			case AL_RACE_GIVE_BACK:
-				al_race_give_back(ctx);
+				if (al_race_give_back(ctx))
+					settle_again(ctx);
 				break;
 			case AL_RACE_NOTHING:
 				break;
