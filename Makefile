@@ -78,7 +78,8 @@ MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
 CMD      = agentlink
 CMD_OBJS = pam_agentlink/agentlink_cmd.o pam_agentlink/cmd_sys.o \
            pam_agentlink/cmd_view.o pam_agentlink/cmd_status.o \
-           pam_agentlink/cmd_doctor.o pam_agentlink/cmd_tmux.o
+           pam_agentlink/cmd_doctor.o pam_agentlink/cmd_tmux.o \
+           pam_agentlink/cmd_tmuxlinks.o
 PREFIX   ?= /usr
 BINDIR   ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
