@@ -26,23 +26,28 @@ char *
 al_read_trusted(const char *path, const char **why)
 {
 	struct stat pre, st;
-	char *buf = NULL;
+	char self[64], *buf = NULL;
 	size_t got = 0;
 	ssize_t n;
-	int fd;
+	int fd, pfd;
 
 	/* Looked at before it is opened, so that opening has no effect on
-	 * anything but a root-owned regular file; the open one must be the
-	 * file looked at (the directories on the way are root's). */
-	if (stat(path, &pre) != 0) {
+	 * anything but a root-owned regular file: an O_PATH descriptor runs
+	 * no FIFO's or driver's open, and the file is then opened through
+	 * it, so that a link swapped on the way cannot change which. */
+	if ((pfd = open(path, O_PATH | O_CLOEXEC)) < 0) {
 		*why = strerror(errno);
 		return NULL;
 	}
-	if (!S_ISREG(pre.st_mode) || pre.st_uid != 0) {
+	if (fstat(pfd, &pre) != 0 || !S_ISREG(pre.st_mode) || pre.st_uid != 0) {
 		*why = "not a regular file owned by root";
+		close(pfd);
 		return NULL;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	close(pfd);
+	if (fd < 0) {
 		*why = strerror(errno);
 		return NULL;
 	}
