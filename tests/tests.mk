@@ -10,7 +10,7 @@ TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix tests/tools/agentprobe \
               tests/tools/fusehang
 MODULE_TEST = tests/module/test_module
 
-tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h
+tests/unit/%: tests/unit/%.c $(LIBAL) tests/lib/tap.h tests/lib/logcap.h
 	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBAL) $(SELINUX_LIBS)
 
 tests/tools/%: tests/tools/%.c

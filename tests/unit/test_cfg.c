@@ -5,26 +5,9 @@
 #include <unistd.h>
 
 #include "agentlink.h"
+#include "logcap.h"
 #include "tap.h"
 
-static char logged[4096];
-
-static void
-capture(void *arg, int prio, const char *fmt, va_list ap)
-{
-	size_t n = strlen(logged);
-
-	(void)arg;
-	(void)prio;
-	vsnprintf(logged + n, sizeof(logged) - n, fmt, ap);
-	n = strlen(logged);
-	if (n + 1 < sizeof(logged)) {
-		logged[n] = '\n';
-		logged[n + 1] = '\0';
-	}
-}
-
-static const struct al_log lg = { capture, NULL, 0 };
 
 static int
 set(struct al_cfg *c, const char *opt)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agentlink.h"
+#include "logcap.h"
 #include "tap.h"
 
 /* The bounds as sshdconf.c has them (defined here too, so that this test
@@ -24,24 +25,6 @@
 #define AL_CONF_GLOB_LONG (-1)
 #endif
 
-static char logged[4096];
-
-static void
-capture(void *arg, int prio, const char *fmt, va_list ap)
-{
-	size_t n = strlen(logged);
-
-	(void)arg;
-	(void)prio;
-	vsnprintf(logged + n, sizeof(logged) - n, fmt, ap);
-	n = strlen(logged);
-	if (n + 1 < sizeof(logged)) {
-		logged[n] = '\n';
-		logged[n + 1] = '\0';
-	}
-}
-
-static const struct al_log lg = { capture, NULL, 0 };
 
 static void
 write_file(const char *path, const char *text)

@@ -1,0 +1,32 @@
+/* logcap.h - an al_log for unit tests that keeps what the code logged:
+ * each line appended to logged[], newline-ended; reset with
+ * logged[0] = '\0'. */
+#ifndef LOGCAP_H
+#define LOGCAP_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agentlink.h"
+
+static char logged[4096];
+
+static void
+capture(void *arg, int prio, const char *fmt, va_list ap)
+{
+	size_t n = strlen(logged);
+
+	(void)arg;
+	(void)prio;
+	vsnprintf(logged + n, sizeof(logged) - n, fmt, ap);
+	n = strlen(logged);
+	if (n + 1 < sizeof(logged)) {
+		logged[n] = '\n';
+		logged[n + 1] = '\0';
+	}
+}
+
+static const struct al_log lg = { capture, NULL, 0 };
+
+#endif
