@@ -579,8 +579,6 @@ int al_race_ask(const struct al_ctx *ctx, const struct al_cands *cands,
 /* An open question: its fd and poll events, and the ms left until it
  * counts as hung (probe=); -1 (and *fd -1) when none is open. */
 long al_race_ms_left(const struct al_ctx *ctx, short *events, int *fd);
-/* Is a question open (asked, or lost and waiting until probe=)? */
-int al_race_open(const struct al_ctx *ctx);
 /* Is an answer still worth waiting for once the watch's job is done: the
  * race was lost (its link back), or the policy is not keep (the rule
  * decides again when the link's agent answers)? */

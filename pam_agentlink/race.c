@@ -108,12 +108,6 @@ is_open(const struct al_race *r)
 }
 
 int
-al_race_open(const struct al_ctx *ctx)
-{
-	return is_open(ctx->race);
-}
-
-int
 al_race_pending(const struct al_ctx *ctx)
 {
 	const struct al_race *r = ctx->race;
@@ -298,8 +292,7 @@ al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 		ts.tv_nsec = (until - now) % 1000000000LL;
 		if (ppoll(p, 2, &ts, &waitmask) < 0 && errno != EINTR)
 			break;
-		if (p[0].revents != 0)
-			step_old(ctx, r);
+		/* The old agent's answer is read at the loop's top. */
 		if (fd >= 0 && p[1].revents != 0 &&
 		    (v = al_query_step(fd, &q)) != AL_QUERY_PENDING) {
 			/* One that does not answer leaves probe= to decide. */
