@@ -1,5 +1,6 @@
 # pam_agentlink - top-level build.
-#   make            build pam_agentlink.so
+#   make            build the module, its helper and the command, each in
+#                   its folder under pam_agentlink/
 #   make check      unit, module and end-to-end tests (as root: namespaces)
 #   make install    what the Debian packages install, at the same places:
 #                   the module, its helper agentlink-watch, the command
@@ -15,7 +16,7 @@ CFLAGS   ?= -O2 -g
 WERROR   ?= -Werror
 WARNINGS  = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
             -Wstrict-prototypes -Wmissing-prototypes -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -Ipam_agentlink
+CPPFLAGS += -D_GNU_SOURCE -I$(LIB)
 ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC $(CFLAGS)
 
 # The architecture's triplet (x86_64-linux-gnu), for the directories that
@@ -43,7 +44,7 @@ DESTDIR  ?=
 # The test is a file, not a printf: GNU make 4.3 and later hand "\#" to
 # the shell unchanged, so a printed line would never name the header.
 ifndef SELINUX
-SELINUX := $(shell $(CC) -E -x c pam_agentlink/have_selinux.h >/dev/null 2>&1 \
+SELINUX := $(shell $(CC) -E -x c pam_agentlink/lib/have_selinux.h >/dev/null 2>&1 \
              && echo yes || echo no)
 endif
 ifeq ($(SELINUX),yes)
@@ -51,35 +52,34 @@ CPPFLAGS += -DHAVE_SELINUX
 SELINUX_LIBS = -lselinux
 endif
 
-LIB_SRCS = pam_agentlink/log.c pam_agentlink/cfg.c pam_agentlink/expand.c \
-           pam_agentlink/hosthash.c pam_agentlink/rule.c \
-           pam_agentlink/scan.c pam_agentlink/probe.c \
-           pam_agentlink/linkops.c pam_agentlink/apply.c \
-           pam_agentlink/race.c pam_agentlink/proc.c \
-           pam_agentlink/watch.c pam_agentlink/selinux.c \
-           pam_agentlink/creds.c pam_agentlink/layout.c \
-           pam_agentlink/safedir.c pam_agentlink/sshdconf.c \
-           pam_agentlink/conn.c pam_agentlink/diag.c \
-           pam_agentlink/cmd_tmuxparse.c pam_agentlink/tmuxlinks.c
-LIB_OBJS = $(LIB_SRCS:.c=.o)
-HEADERS  = pam_agentlink/agentlink.h pam_agentlink/login.h \
-           pam_agentlink/cmd_tmux.h
+# One folder per program, and one for what they share:
+#   pam_agentlink/lib/     libagentlink.a, linked into all three
+#   pam_agentlink/module/  pam_agentlink.so: root, inside sshd's monitor
+#   pam_agentlink/watch/   agentlink-watch: the user, exec'd by the module
+#   pam_agentlink/cmd/     agentlink: the user, run by the user
+# Each program is built beside its sources.
+LIB       = pam_agentlink/lib
+LIB_SRCS  = $(addprefix $(LIB)/,log.c cfg.c expand.c hosthash.c rule.c \
+              layout.c scan.c probe.c linkops.c apply.c race.c proc.c \
+              selinux.c creds.c safedir.c sshdconf.c conn.c diag.c \
+              tmuxparse.c tmuxlinks.c)
+LIB_OBJS  = $(LIB_SRCS:.c=.o)
+HEADERS   = $(wildcard pam_agentlink/*/*.h)
+LIBAL     = $(LIB)/libagentlink.a
 
-MODULE   = pam_agentlink.so
-HELPER   = agentlink-watch
-LIBAL    = pam_agentlink/libagentlink.a
+MODULE    = pam_agentlink/module/pam_agentlink.so
+MODULE_OBJS = $(addprefix pam_agentlink/module/,pam_agentlink.o login.o spawn.o)
+MODULE_MAP  = pam_agentlink/module/pam_agentlink.map
+HELPER_NAME = agentlink-watch
+HELPER    = pam_agentlink/watch/$(HELPER_NAME)
+HELPER_OBJS = $(addprefix pam_agentlink/watch/,helper.o watch.o)
 # The watch helper's path, fixed at build time: the module execs it.  In
 # the architecture's own library directory, so that modules of two
 # architectures installed side by side each exec their own helper.
 HELPERDIR  ?= /usr/lib$(if $(MULTIARCH),/$(MULTIARCH))/pam_agentlink
-MODULE_OBJS = pam_agentlink/pam_agentlink.o pam_agentlink/login.o \
-              pam_agentlink/spawn.o
-# The user's command, from the same library.
-CMD      = agentlink
-CMD_OBJS = pam_agentlink/agentlink_cmd.o pam_agentlink/cmd_sys.o \
-           pam_agentlink/cmd_view.o pam_agentlink/cmd_status.o \
-           pam_agentlink/cmd_doctor.o pam_agentlink/cmd_tmux.o \
-           pam_agentlink/cmd_tmuxlinks.o
+CMD       = pam_agentlink/cmd/agentlink
+CMD_OBJS  = $(addprefix pam_agentlink/cmd/,agentlink.o sys.o view.o status.o \
+              doctor.o tmux.o sessionlinks.o)
 PREFIX   ?= /usr
 BINDIR   ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
@@ -90,8 +90,8 @@ all: $(MODULE) $(HELPER) $(CMD)
 %.o: %.c $(HEADERS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-pam_agentlink/spawn.o: pam_agentlink/spawn.c $(HEADERS) Makefile
-	$(CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(HELPERDIR)/$(HELPER)"' \
+pam_agentlink/module/spawn.o: pam_agentlink/module/spawn.c $(HEADERS) Makefile
+	$(CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(HELPERDIR)/$(HELPER_NAME)"' \
 	  $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBAL): $(LIB_OBJS)
@@ -100,19 +100,18 @@ $(LIBAL): $(LIB_OBJS)
 # pam_agentlink.map exports the PAM entry points alone.
 define link_module
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-z,defs -Wl,-z,now \
-	  -Wl,--version-script=pam_agentlink/pam_agentlink.map \
+	  -Wl,--version-script=$(MODULE_MAP) \
 	  -o $@ $^ -lpam $(SELINUX_LIBS)
 endef
 
 $(MODULE): $(MODULE_OBJS) $(LIBAL)
 	$(link_module)
 
-$(HELPER): pam_agentlink/watch_helper.o $(LIBAL)
+$(HELPER): $(HELPER_OBJS) $(LIBAL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ $(SELINUX_LIBS)
 
-$(CMD_OBJS): pam_agentlink/cmd.h pam_agentlink/cmd_tmux.h
 # doctor looks for a module named without a path where libpam does.
-pam_agentlink/cmd_doctor.o: pam_agentlink/cmd_doctor.c $(HEADERS) Makefile
+pam_agentlink/cmd/doctor.o: pam_agentlink/cmd/doctor.c $(HEADERS) Makefile
 	$(CC) $(CPPFLAGS) -DAL_PAMDIR='"$(PAMDIR)"' $(ALL_CFLAGS) -c -o $@ $<
 
 $(CMD): $(CMD_OBJS) $(LIBAL)
@@ -121,8 +120,8 @@ $(CMD): $(CMD_OBJS) $(LIBAL)
 # PREFIX moves the command and the manual pages; the helper's path is
 # compiled into the module, so HELPERDIR does not follow it.
 MANDIR   ?= $(PREFIX)/share/man
-MANPAGE   = pam_agentlink/pam_agentlink.8
-CMDMAN    = pam_agentlink/agentlink.1
+MANPAGE   = pam_agentlink/module/pam_agentlink.8
+CMDMAN    = pam_agentlink/cmd/agentlink.1
 # The module's configuration file: the admin's once installed.  install
 # never writes over one (a reinstall keeps an admin's edits); uninstall
 # removes it only while it is the file shipped, as dpkg keeps a changed
@@ -140,9 +139,9 @@ install: $(MODULE) $(HELPER) $(CMD)
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
 	  $(DESTDIR)$(SYSCONFDIR)/security $(DESTDIR)$(SYSCONFDIR)/profile.d \
 	  $(DESTDIR)$(DOCDIR)/examples
-	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/$(MODULE)
-	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER)
-	install -m 0755 $(CMD) $(DESTDIR)$(BINDIR)/$(CMD)
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_agentlink.so
+	install -m 0755 $(HELPER) $(DESTDIR)$(HELPERDIR)/$(HELPER_NAME)
+	install -m 0755 $(CMD) $(DESTDIR)$(BINDIR)/agentlink
 	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8
 	install -m 0644 $(CMDMAN) $(DESTDIR)$(MANDIR)/man1/agentlink.1
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
@@ -156,8 +155,8 @@ install: $(MODULE) $(HELPER) $(CMD)
 	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PAMDIR)/$(MODULE) $(DESTDIR)$(HELPERDIR)/$(HELPER) \
-	  $(DESTDIR)$(BINDIR)/$(CMD) $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8 \
+	rm -f $(DESTDIR)$(PAMDIR)/pam_agentlink.so $(DESTDIR)$(HELPERDIR)/$(HELPER_NAME) \
+	  $(DESTDIR)$(BINDIR)/agentlink $(DESTDIR)$(MANDIR)/man8/pam_agentlink.8 \
 	  $(DESTDIR)$(MANDIR)/man1/agentlink.1 $(PROFILE) \
 	  $(DESTDIR)$(DOCDIR)/README.md $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
 	for d in $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \
@@ -171,4 +170,4 @@ uninstall:
 include tests/tests.mk
 
 clean: tests-clean
-	rm -f $(MODULE) $(HELPER) $(CMD) $(LIBAL) pam_agentlink/*.o
+	rm -f $(MODULE) $(HELPER) $(CMD) $(LIBAL) pam_agentlink/*/*.o

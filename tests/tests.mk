@@ -26,12 +26,12 @@ $(MODULE_TEST): tests/module/test_module.c tests/lib/tap.h $(LIBAL)
 # The module as the tests load it: the same objects as $(MODULE), but it
 # execs the helper built here rather than the installed one.
 TEST_MODULE = tests/build/pam_agentlink.so
-tests/build/spawn.o: pam_agentlink/spawn.c $(HEADERS)
+tests/build/spawn.o: pam_agentlink/module/spawn.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(CURDIR)/$(HELPER)"' \
 	  $(ALL_CFLAGS) -c -o $@ $<
 
-$(TEST_MODULE): pam_agentlink/pam_agentlink.o pam_agentlink/login.o tests/build/spawn.o \
+$(TEST_MODULE): pam_agentlink/module/pam_agentlink.o pam_agentlink/module/login.o tests/build/spawn.o \
 		$(LIBAL)
 	$(link_module)
 

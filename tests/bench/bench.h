@@ -12,7 +12,9 @@
 
 #include <security/pam_appl.h>
 
-#include "agentlink.h"
+#include "cfg.h"
+#include "hosthash.h"
+#include "sunpath.h"
 
 /* Where the PAM stacks and the rc script are written. */
 #define BENCH_DIR "/run/agentlink-bench"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "sunpath.h"
 
 /* ---- messages ---- */
 

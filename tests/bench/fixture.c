@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "hosthash.h"
+#include "sunpath.h"
 
 struct passwd alice;
 char link_path[AL_SUN_PATH_MAX], link_dir[AL_SUN_PATH_MAX];

@@ -24,6 +24,9 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cfg.h"
+#include "rule.h"
+#include "sunpath.h"
 
 unsigned heal_delay_ms;
 

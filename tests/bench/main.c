@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cfg.h"
 
 #ifdef HAVE_SELINUX
 #include <selinux/selinux.h>

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "proc.h"
 
 /* Two processes that spin while the heal is timed under load: children
  * of this process, not the module's. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "sunpath.h"
 
 /* How many of alice's sockets the first three runs have. */
 static const size_t sizes[3] = { 1, 10, 100 };

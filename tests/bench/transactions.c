@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cfg.h"
+#include "probe.h"
 
 /* One whole transaction as sshd makes it; when split is given, the wall
  * time of open_session and of close_session in it, in us. */

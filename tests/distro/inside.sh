@@ -53,7 +53,7 @@ tap $((1 - built)) "$rel: make (no flags, -Werror) builds the module, its helper
 
 # ---- SELinux detection, both ways ----
 decision() { make -C "$1" -p -q 2>/dev/null | sed -n 's/^SELINUX := //p'; }
-links_selinux() { readelf -d "$1/pam_agentlink.so" | grep -q 'NEEDED.*libselinux'; }
+links_selinux() { readelf -d "$1/pam_agentlink/module/pam_agentlink.so" | grep -q 'NEEDED.*libselinux'; }
 if [ "$mode" = full ]; then
 	# Hide the headers in a private mount namespace, so the root is unchanged.
 	st=0

@@ -27,7 +27,7 @@ e2e_wait 3 have_watch || true
 w=$(e2e_watch_pids | head -1)
 tap_diag "watch: ${w:-none}; $(ps -o pid,ppid,user,args -p "${w:-1}" | tail -1)"
 exe=$(readlink "/proc/$w/exe" 2>/dev/null || true)
-tap_check "the watch runs the helper ($exe)" test "$exe" = "$E2E_TOP/agentlink-watch"
+tap_check "the watch runs the helper ($exe)" test "$exe" = "$E2E_TOP/pam_agentlink/watch/agentlink-watch"
 tap_check "its environment is empty" test -z "$(tr -d '\0' <"/proc/$w/environ" 2>/dev/null)"
 ids() { awk '/^(Uid|Gid):/ { print $2, $3, $4, $5 } /^(Groups|NoNewPrivs):/ { print $1, $2 }' "/proc/$w/status"; }
 want_ids=$(printf '%s\n' "$E2E_UID $E2E_UID $E2E_UID $E2E_UID" "$E2E_UID $E2E_UID $E2E_UID $E2E_UID" \

@@ -409,7 +409,7 @@ e2e_cmd_require() {
 			{ echo "1..0 # SKIP agentlink is not installed in alice's PATH"; exit 0; }
 		return 0
 	fi
-	[ -x "$E2E_TOP/agentlink" ] || { echo "1..0 # SKIP $E2E_TOP/agentlink not built (make)"; exit 0; }
+	[ -x "$E2E_TOP/pam_agentlink/cmd/agentlink" ] || { echo "1..0 # SKIP $E2E_TOP/pam_agentlink/cmd/agentlink not built (make)"; exit 0; }
 }
 # e2e_cmd_install: the command where alice can run it, whatever the
 # permissions on the way to the checkout (root's, 0755, as installed);
@@ -420,7 +420,7 @@ e2e_cmd_install() {
 		return 0
 	fi
 	install -d -m 0755 "${E2E_CMD%/*}"
-	install -m 0755 "$E2E_TOP/agentlink" "$E2E_CMD"
+	install -m 0755 "$E2E_TOP/pam_agentlink/cmd/agentlink" "$E2E_CMD"
 }
 # e2e_cmd_in_path: agentlink in /usr/local/bin, which is in sshd's and
 # tmux's PATH, as the package puts it in /usr/bin: a private copy of the
@@ -431,7 +431,7 @@ e2e_cmd_in_path() {
 	[ "${E2E_INSTALLED:-}" != 1 ] || return 0
 	mkdir -p "$d"
 	cp -a /usr/local/bin/. "$d/" 2>/dev/null || true
-	install -m 0755 "$E2E_TOP/agentlink" "$d/agentlink"
+	install -m 0755 "$E2E_TOP/pam_agentlink/cmd/agentlink" "$d/agentlink"
 	mount --bind "$d" /usr/local/bin
 }
 # e2e_profile_snippet: /etc/profile.d/agentlink.sh is conf/agentlink.sh,

@@ -5,14 +5,13 @@
 #   make fuzz FUZZ_TIME=600        a longer run
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 45
-FUZZ_DIR    = build/fuzz
+FUZZ_DIR    = tests/build/fuzz
 FUZZ_FLAGS  = -g -O1 -fno-omit-frame-pointer \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS     = $(FUZZ_DIR)/fuzz_cfg $(FUZZ_DIR)/fuzz_expand $(FUZZ_DIR)/fuzz_diag
-FUZZ_CFG_SRCS    = pam_agentlink/cfg.c pam_agentlink/expand.c pam_agentlink/log.c \
-                   pam_agentlink/layout.c
-FUZZ_EXPAND_SRCS = pam_agentlink/expand.c pam_agentlink/log.c
-FUZZ_DIAG_SRCS   = pam_agentlink/diag.c
+FUZZ_CFG_SRCS    = $(addprefix $(LIB)/,cfg.c expand.c log.c layout.c)
+FUZZ_EXPAND_SRCS = $(addprefix $(LIB)/,expand.c log.c)
+FUZZ_DIAG_SRCS   = $(LIB)/diag.c
 
 $(FUZZ_DIR)/fuzz_cfg: tests/fuzz/fuzz_cfg.c tests/fuzz/fuzz_common.h $(FUZZ_CFG_SRCS) $(HEADERS)
 	@mkdir -p $(FUZZ_DIR)

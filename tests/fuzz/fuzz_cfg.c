@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "cfg.h"
+#include "expand.h"
 
 static void
 check(const struct al_cfg *cfg)

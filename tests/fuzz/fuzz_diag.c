@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "diag.h"
+#include "sunpath.h"
 
 static int
 check(void *arg, const struct al_diag_rec *r)

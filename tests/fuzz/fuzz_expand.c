@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "expand.h"
+#include "sunpath.h"
 
 static void
 check_path(const char *p, size_t outsz)

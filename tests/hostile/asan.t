@@ -1,5 +1,5 @@
 #!/bin/bash
-# asan.t - the sanitizer builds (build/asan: AddressSanitizer, LeakSanitizer
+# asan.t - the sanitizer builds (tests/build/asan: AddressSanitizer, LeakSanitizer
 # and UndefinedBehaviorSanitizer, halting at the first report):
 #   - every unit test and the module test that exist;
 #   - the ASan-built module through the real libpam with the ASan-built
@@ -12,7 +12,7 @@ set -eu
 if [ "${NS_RUN_INSIDE:-}" != 1 ]; then
 	exec "$(dirname "$0")/../lib/ns-run" "$(cd "$(dirname "$0")" && pwd)/asan.t" "$@"
 fi
-A=build/asan
+A=tests/build/asan
 [ -x $A/pam_agentlink.so ] || [ -e $A/pam_agentlink.so ] ||
 	{ echo "1..0 # SKIP $A not built (make check-build)"; exit 0; }
 

@@ -1,9 +1,9 @@
 # Sanitizer builds (AddressSanitizer + UndefinedBehaviorSanitizer) of the
 # library, the module, pamdrive, the unit tests and the module test, in
-# build/asan/ apart from the normal build; run by tests/hostile/asan.t.
+# tests/build/asan/ apart from the normal build; run by tests/hostile/asan.t.
 # The valgrind run (tests/hostile/valgrind.t) uses the normal build.
 ASAN_CC     ?= $(CC)
-ASAN_DIR     = build/asan
+ASAN_DIR     = tests/build/asan
 ASAN_FLAGS   = -g -O2 -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=all
 ASAN_CFLAGS  = $(WARNINGS) $(WERROR) -fPIC $(ASAN_FLAGS)
@@ -22,16 +22,16 @@ $(ASAN_DIR)/pam_agentlink/%.o: pam_agentlink/%.c $(HEADERS)
 	$(ASAN_CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
 
 # The test module's spawn.o: it execs the helper built here.
-$(ASAN_DIR)/pam_agentlink/spawn.o: pam_agentlink/spawn.c $(HEADERS)
+$(ASAN_DIR)/pam_agentlink/module/spawn.o: pam_agentlink/module/spawn.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(CPPFLAGS) -DAL_WATCH_HELPER='"$(CURDIR)/$(HELPER)"' \
 	  $(ASAN_CFLAGS) -c -o $@ $<
 
-$(ASAN_DIR)/pam_agentlink.so: $(ASAN_DIR)/pam_agentlink/pam_agentlink.o \
-		$(ASAN_DIR)/pam_agentlink/login.o $(ASAN_DIR)/pam_agentlink/spawn.o \
+$(ASAN_DIR)/pam_agentlink.so: $(ASAN_DIR)/pam_agentlink/module/pam_agentlink.o \
+		$(ASAN_DIR)/pam_agentlink/module/login.o $(ASAN_DIR)/pam_agentlink/module/spawn.o \
 		$(ASAN_OBJS)
 	$(ASAN_CC) $(ASAN_CFLAGS) -shared -Wl,-z,now \
-	  -Wl,--version-script=pam_agentlink/pam_agentlink.map \
+	  -Wl,--version-script=$(MODULE_MAP) \
 	  -o $@ $^ -lpam $(SELINUX_LIBS)
 
 $(ASAN_DIR)/tests/tools/pamdrive: tests/tools/pamdrive.c
@@ -51,5 +51,5 @@ asan: $(ASAN_BINS)
 
 CHECK_BUILD += $(ASAN_BINS)
 TESTS       += tests/hostile/asan.t tests/hostile/valgrind.t
-CLEAN_FILES += $(ASAN_BINS) $(ASAN_OBJS) $(ASAN_DIR)/pam_agentlink/pam_agentlink.o \
-               $(ASAN_DIR)/pam_agentlink/login.o $(ASAN_DIR)/pam_agentlink/spawn.o
+CLEAN_FILES += $(ASAN_BINS) $(ASAN_OBJS) $(ASAN_DIR)/pam_agentlink/module/pam_agentlink.o \
+               $(ASAN_DIR)/pam_agentlink/module/login.o $(ASAN_DIR)/pam_agentlink/module/spawn.o

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agentlink.h"
+#include "log.h"
 
 static char logged[4096];
 

@@ -31,7 +31,7 @@
 
 #include <security/pam_appl.h>
 
-#include "agentlink.h"
+#include "sunpath.h"
 #include "tap.h"
 
 #define CONFDIR "/run/agentlink-test/pam.d"

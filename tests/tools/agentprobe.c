@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agentlink.h"
+#include "probe.h"
 
 static int
 parse_ms(const char *s, int *ms)

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agentlink.h"
+#include "cfg.h"
 #include "logcap.h"
 #include "tap.h"
 

@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agentlink.h"
+#include "conn.h"
+#include "log.h"
+#include "rule.h"
 #include "tap.h"
 
 static char *args_start;

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agentlink.h"
+#include "creds.h"
 #include "tap.h"
 
 #define UID 4242

@@ -18,7 +18,9 @@
 #include <linux/unix_diag.h>
 #include <netinet/tcp.h>
 
-#include "agentlink.h"
+#include "diag.h"
+#include "scan.h"
+#include "sunpath.h"
 #include "tap.h"
 #include "unixsock.h"
 

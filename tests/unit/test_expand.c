@@ -1,7 +1,8 @@
 /* test_expand - the link path template. */
 #include <string.h>
 
-#include "agentlink.h"
+#include "cfg.h"
+#include "expand.h"
 #include "tap.h"
 
 static const struct al_user alice = { "alice", 4101, 4101, "/home/alice" };

@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "agentlink.h"
+#include "hosthash.h"
 #include "tap.h"
 
 static void

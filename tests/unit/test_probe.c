@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agentlink.h"
+#include "probe.h"
 #include "tap.h"
 #include "unixsock.h"
 

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agentlink.h"
+#include "cfg.h"
+#include "rule.h"
 #include "tap.h"
 
 /* A candidate with a true liveness that the probe loop reveals. */

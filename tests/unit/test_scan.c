@@ -13,7 +13,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "agentlink.h"
+#include "cfg.h"
+#include "ctx.h"
+#include "expand.h"
+#include "layout.h"
+#include "log.h"
+#include "probe.h"
+#include "scan.h"
 #include "tap.h"
 #include "unixsock.h"
 

@@ -16,7 +16,10 @@
 #include <selinux/selinux.h>
 #endif
 
-#include "agentlink.h"
+#include "ctx.h"
+#include "linkops.h"
+#include "log.h"
+#include "selinux.h"
 #include "tap.h"
 
 static int selinux_logged;

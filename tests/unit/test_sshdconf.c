@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agentlink.h"
+#include "ctx.h"
+#include "expand.h"
+#include "sshdconf.h"
 #include "logcap.h"
 #include "tap.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_tmux.h"
+#include "tmuxparse.h"
 #include "tap.h"
 
 static void

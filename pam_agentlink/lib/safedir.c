@@ -1,0 +1,190 @@
+/*
+ * safedir.c - open a directory the way OpenSSH's safe_path() trusts one.
+ *
+ * From an anchor down, every component is opened relative to the one
+ * before, never following a symbolic link, and must be owned by root or
+ * the user and not writable by group or others unless sticky.  The
+ * anchor is the user's home directory when the path is below it (the
+ * path up to the home is the administrator's), else "/".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
+
+#include "ctx.h"
+#include "safedir.h"
+#include "sunpath.h"
+
+#define STEP_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+static int
+component_ok(const struct stat *st, uid_t uid)
+{
+	return S_ISDIR(st->st_mode) && (st->st_uid == 0 || st->st_uid == uid) &&
+	    ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0 ||
+	     (st->st_mode & S_ISVTX) != 0);
+}
+
+int
+al_user_dir_ok(const struct stat *st, uid_t uid)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == uid &&
+	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* The anchor's descriptor and the rest of path below it. */
+static int
+open_anchor(const struct al_ctx *ctx, const char *path, const char **rest)
+{
+	size_t hl = strlen(ctx->home);
+
+	while (hl > 1 && ctx->home[hl - 1] == '/')
+		hl--;
+	if (hl > 1 && strncmp(path, ctx->home, hl) == 0 &&
+	    (path[hl] == '/' || path[hl] == '\0')) {
+		*rest = path + hl;
+		return open(ctx->home, STEP_FLAGS & ~O_NOFOLLOW);
+	}
+	*rest = path;
+	return open("/", STEP_FLAGS);
+}
+
+int
+al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
+	    int *deepest)
+{
+	char name[AL_SUN_PATH_MAX];
+	const char *rest, *next;
+	struct stat st;
+	int fd, nfd, saved;
+	size_t n;
+
+	if (deepest != NULL)
+		*deepest = -1;
+	if ((fd = open_anchor(ctx, path, &rest)) < 0)
+		return -1;
+	for (;;) {
+		rest += strspn(rest, "/");
+		if (*rest == '\0')
+			break;
+		next = rest + strcspn(rest, "/");
+		n = (size_t)(next - rest);
+		if (n >= sizeof(name)) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(name, rest, n);
+		name[n] = '\0';
+		nfd = openat(fd, name, STEP_FLAGS);
+		if (nfd < 0) {
+			saved = errno;
+			if (saved == ENOENT && deepest != NULL)
+				*deepest = fd;
+			else
+				close(fd);
+			errno = saved;
+			return -1;
+		}
+		close(fd);
+		fd = nfd;
+		if (fstat(fd, &st) != 0 || !component_ok(&st, ctx->uid)) {
+			close(fd);
+			errno = EPERM;
+			return -1;
+		}
+		rest = next;
+	}
+	if ((flags & AL_DIR_USERS) &&
+	    (fstat(fd, &st) != 0 || !al_user_dir_ok(&st, ctx->uid))) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	if (flags & AL_DIR_READ) {
+		/* From O_PATH to a descriptor readdir() can use. */
+		nfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = nfd;
+	}
+	return fd;
+}
+
+/*
+ * Looks at name below dirfd without following it and without waiting on
+ * its file system: AT_STATX_DONT_SYNC answers from what the kernel has,
+ * so another user's FUSE mount that never answers cannot hold a login.
+ */
+static int
+peek(int dirfd, const char *name, struct stat *st)
+{
+	struct statx sx;
+
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC |
+		  AT_NO_AUTOMOUNT, STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO,
+		  &sx) != 0)
+		return -1;
+	/* A mount point is nobody's per-connection directory. */
+	if ((sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+		errno = EXDEV;
+		return -1;
+	}
+	memset(st, 0, sizeof(*st));
+	st->st_mode = sx.stx_mode;
+	st->st_uid = sx.stx_uid;
+	st->st_ino = sx.stx_ino;
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	return 0;
+}
+
+/* openat() that crosses no mount and follows no link, where the kernel
+ * can say so (openat2, Linux 5.6); else O_NOFOLLOW alone. */
+static int
+open_beneath(int dirfd, const char *name, int flags)
+{
+#ifdef SYS_openat2
+	struct open_how how;
+	int fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned)(flags | O_NOFOLLOW | O_CLOEXEC);
+	how.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH;
+	fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	if (fd >= 0 || errno != ENOSYS)
+		return fd;
+#endif
+	return openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+al_user_subdir_open(const struct al_ctx *ctx, int dirfd, const char *name,
+		    int flags)
+{
+	struct stat dst, st, fst;
+	int fd;
+
+	/* Only on the directory's own device: a mount point is nobody's
+	 * per-connection directory. */
+	if (fstat(dirfd, &dst) != 0 || peek(dirfd, name, &st) != 0 ||
+	    st.st_dev != dst.st_dev || !al_user_dir_ok(&st, ctx->uid))
+		return -1;
+	if ((fd = open_beneath(dirfd, name, flags | O_DIRECTORY)) < 0)
+		return -1;
+	if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
+	    fst.st_ino != st.st_ino || !al_user_dir_ok(&fst, ctx->uid)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
