@@ -212,22 +212,37 @@ signals(void)
 	(void)sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* A pidfd on the monitor, if it is still the process open_session ran in. */
+/*
+ * A pidfd on the monitor, if it is still the process open_session ran in:
+ * -2 when it is gone.  With /proc mounted hidepid=1 or 2 the user cannot
+ * read the root monitor's stat; the pidfd, opened first, then holds a
+ * process with its pid, and that is trusted (a reused pid could only keep
+ * the watch until wait=, and the guard still checks the pid).
+ */
 static int
 monitor_pidfd(const struct watch_args *w)
 {
 	unsigned long long start;
-	int fd = -1;
+	int fd = -1, pfd, r = -1, e;
 
 #ifdef SYS_pidfd_open
 	fd = (int)syscall(SYS_pidfd_open, w->monitor, 0);
 #endif
-	if (al_proc_stat(w->monitor, NULL, &start) != 0 || start != w->monitor_start) {
-		if (fd >= 0)
-			close(fd);
-		return -2;		/* gone: nothing to watch for */
+	if ((pfd = al_proc_open(w->monitor)) >= 0)
+		r = al_proc_stat_at(pfd, NULL, &start);
+	e = errno;
+	if (pfd >= 0)
+		close(pfd);
+	if (r == 0 && start == w->monitor_start)
+		return fd;
+	if (r != 0 && fd >= 0 && (e == ENOENT || e == EACCES || e == EPERM)) {
+		al_debug(&w->lg, "watch: /proc/%ld is hidden from %s (hidepid=); "
+			 "the monitor is held by its pidfd", (long)w->monitor, w->user);
+		return fd;
 	}
-	return fd;
+	if (fd >= 0)
+		close(fd);
+	return -2;			/* gone: nothing to watch for */
 }
 
 /* The value of "name=" in argv, or NULL. */
