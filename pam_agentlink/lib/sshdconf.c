@@ -173,6 +173,7 @@ static void
 line_check(struct check *ck, char *line, const char *path, int depth)
 {
 	char *p = line, *key, *val;
+	char epath[1024], eval[1024];	/* escaped, for the log */
 
 	line[strcspn(line, "#")] = '\0';
 	if ((key = al_conf_word(&p)) == NULL)
@@ -190,7 +191,8 @@ line_check(struct check *ck, char *line, const char *path, int depth)
 		al_log(ck->ctx->log, LOG_WARNING, "%s sets AgentSocketPath %s, "
 		       "which option agentsocketpath does not cover; agent "
 		       "sockets there are not linked: add agentsocketpath=%s",
-		       path, val, val);
+		       al_esc(path, epath, sizeof(epath)),
+		       al_esc(val, eval, sizeof(eval)), eval);
 		ck->logged = 1;
 	}
 }

@@ -144,6 +144,25 @@ main(void)
 		ok(strstr(logged, "matches 100 files") != NULL,
 		   "... with one log line: %s", logged);
 	}
+
+	/* An AgentSocketPath no place covers is logged with its file's name
+	 * and value escaped: a terminal escape stays text.  Root's file. */
+	if (geteuid() != 0) {
+		printf("ok %d # SKIP escaping needs root (files read must be "
+		       "root's)\n", ++tap_n);
+	} else {
+		static struct al_ctx ctx;
+		struct al_user user = { "alice", 4101, 4101, "/home/alice" };
+
+		ctx.log = &lg;
+		snprintf(path, sizeof(path), "%s/sshd_config", dir);
+		write_file(path, "AgentSocketPath shared:/tmp/a\033[31mb\n");
+		logged[0] = '\0';
+		(void)al_sshd_config_check(&ctx, &user, path);
+		ok(strstr(logged, "shared:/tmp/a\\x1b[31mb") != NULL &&
+		   strchr(logged, '\033') == NULL,
+		   "an uncovered AgentSocketPath value is logged escaped: %s", logged);
+	}
 	snprintf(path, sizeof(path), "rm -rf --one-file-system %s", dir);
 	if (system(path) != 0)
 		diag("could not remove %s", dir);
