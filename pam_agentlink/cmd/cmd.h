@@ -55,6 +55,10 @@ struct pam_line {
 };
 
 /* What sshd's configuration says, as far as the user can read it. */
+/* sshd_config's files read in all: 4 levels of Include, each of
+ * AL_CONF_INCLUDE_MAX files, would be millions. */
+#define SSHD_FILES_MAX 256
+
 struct sshd_facts {
 	char source[64];		/* "sshd -T" or the config file */
 	int readable;			/* 0: the configuration could not be read */
@@ -62,6 +66,9 @@ struct sshd_facts {
 	int use_pam;			/* 1, 0, or -1 when not said (sshd: no) */
 	int agent_forwarding;		/* 1, 0, or -1 when not said (sshd: yes) */
 	char agentsocketpath[AL_SOCKPATH_MAX];	/* sshd -T's value, or "" */
+	unsigned files;			/* files read, Include'd ones too */
+	unsigned unread;		/* Include patterns or files left out
+					 * by the bounds */
 };
 
 struct cmd {

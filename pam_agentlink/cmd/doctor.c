@@ -194,6 +194,11 @@ check_sshd(struct doc *d)
 		    "AllowAgentForwarding and AgentSocketPath", AL_SSHD_CONFIG);
 		return;
 	}
+	if (!from_T && f.unread > 0)
+		say("note", "sshd: %u of %s's Include patterns or files are over "
+		    "the bounds (%d files a pattern, %d in all) and were not read: "
+		    "what they set is not checked", f.unread, AL_SSHD_CONFIG,
+		    AL_CONF_INCLUDE_MAX, SSHD_FILES_MAX);
 	if (f.use_pam != 1)
 		problem(d, "as root, set \"UsePAM yes\" in sshd_config and restart sshd",
 			"sshd (%s): UsePAM is %s: sshd never runs the module",

@@ -144,11 +144,17 @@ sshd_include(struct sshd_facts *f, const char *pattern, int depth)
 {
 	glob_t g;
 	size_t i;
+	int r;
 
-	if (al_conf_glob(pattern, &g) != 0)
+	if ((r = al_conf_glob(pattern, &g)) != 0) {
+		f->unread += r == AL_CONF_GLOB_LONG;
 		return;
-	for (i = 0; i < g.gl_pathc && i < AL_CONF_INCLUDE_MAX; i++)
-		sshd_file(f, g.gl_pathv[i], depth + 1);
+	}
+	for (i = 0; i < g.gl_pathc; i++)
+		if (i < AL_CONF_INCLUDE_MAX && f->files < SSHD_FILES_MAX)
+			sshd_file(f, g.gl_pathv[i], depth + 1);
+		else
+			f->unread++;
 	globfree(&g);
 }
 
@@ -191,6 +197,7 @@ sshd_file(struct sshd_facts *f, const char *path, int depth)
 			f->readable = 0;
 		return;
 	}
+	f->files++;
 	for (line = text; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';

@@ -26,7 +26,7 @@ e2e_admin_files
 e2e_cmd_install
 # As installed: in PATH, where the tmux snippet's hooks find it.
 e2e_cmd_in_path
-tap_plan 20
+tap_plan 21
 
 ready() { grep -q ready "$1" 2>/dev/null; }
 link_live() { e2e_link_live; }
@@ -145,6 +145,18 @@ out=$(env -u SSH_AUTH_SOCK -u TMUX -u STY "$E2E_CMD" doctor 2>&1) || true
 tap_diag "$out"
 tap_check "as root, sshd -T runs: doctor reads UsePAM, forwarding and AgentSocketPath from it" \
 	has "ok       sshd (/usr/sbin/sshd -T): UsePAM yes"
+
+# ---- Include beyond the bounds ----
+# 70 files one pattern matches: doctor reads 64 and notes the rest.
+cp /etc/ssh/sshd_config "$E2E_DIR/sshd_config.kept"
+mkdir -p /etc/ssh/many.d
+for i in $(seq -w 1 70); do echo "# $i" >"/etc/ssh/many.d/$i.conf"; done
+{ echo "Include /etc/ssh/many.d/*.conf"; cat "$E2E_DIR/sshd_config.kept"; } >/etc/ssh/sshd_config
+out=$(as_alice env -u SSH_AUTH_SOCK "$E2E_CMD" doctor 2>&1) || true
+tap_diag "$out"
+tap_check "an Include matching 70 files: doctor notes that 6 were not read" \
+	has "note     sshd: 6 of /etc/ssh/sshd_config's Include patterns or files are over the bounds"
+cp "$E2E_DIR/sshd_config.kept" /etc/ssh/sshd_config
 
 kill "$cb" "$cs" 2>/dev/null || true
 wait "$cb" "$cs" 2>/dev/null || true
