@@ -4,7 +4,7 @@
  *
  * strace, a child of this process, attaches to it (strace -f -p: the
  * fake agents' process, forked before, is not traced; whatever the
- * transactions fork is) and writes every call to a file.  Each timed
+ * transactions fork is) and writes every call to a file.  Each counted
  * transaction is marked by two calls that fail at once,
  * access("/agentbench-syscalls/begin/<case>") and ".../end", so that
  * only the calls between them count for this process: not the
@@ -14,8 +14,8 @@
  * Counting is exact: a call is a line that starts one (not a "resumed"
  * one), errors included, as strace -c counts.  Per transaction is the
  * count over the marked transactions divided by their number; each case
- * first runs untraced by marks, to let the attach settle.  Nothing
- * here judges a count: they are printed.
+ * first runs WARMUP unmarked transactions, which let the attach settle.
+ * Nothing here judges a count: they are printed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -46,7 +46,9 @@ in_path(const char *prog)
 	const char *p = getenv("PATH"), *e;
 	char path[PATH_MAX];
 
-	for (p = p != NULL ? p : "/usr/bin:/bin"; *p != '\0'; p = e + (*e != '\0')) {
+	if (p == NULL)
+		p = "/usr/bin:/bin";
+	for (; *p != '\0'; p = e + (*e != '\0')) {
 		e = strchrnul(p, ':');
 		if (e > p && (size_t)(e - p) + strlen(prog) + 2 < sizeof(path)) {
 			memcpy(path, p, (size_t)(e - p));
@@ -83,8 +85,7 @@ strace_start(const char **why)
 {
 	char self[24];
 	double deadline = now_us() + HEAL_TIMEOUT_MS * 1000.0;
-	pid_t pid;
-	int st;
+	pid_t pid, ended = 0;
 
 	fmt(self, sizeof(self), "%ld", (long)getpid());
 	if ((pid = fork()) < 0)
@@ -96,10 +97,13 @@ strace_start(const char **why)
 	}
 	own_child(pid, 1);
 	while (tracer_pid() != pid) {
-		if (waitpid(pid, &st, WNOHANG) == pid || now_us() > deadline) {
+		if ((ended = waitpid(pid, NULL, WNOHANG)) == pid ||
+		    now_us() > deadline) {
 			*why = "strace did not attach";
-			kill(pid, SIGKILL);
-			(void)waitpid(pid, NULL, 0);
+			if (ended != pid) {
+				kill(pid, SIGKILL);
+				(void)waitpid(pid, NULL, 0);
+			}
 			own_child(pid, 0);
 			return -1;
 		}
