@@ -181,9 +181,43 @@ unsigned case_done(void);
 void bench_transactions(unsigned rounds, unsigned rc_every, unsigned hung_every,
 			struct case_result *res, struct hung_split *hs);
 struct stats agent_roundtrip(unsigned reps);
+struct syscall_result;
 void print_transactions(const struct case_result *res,
 			const struct hung_split *hs, const struct stats *rt,
-			int selinux);
+			const struct syscall_result *sc, int selinux);
+
+/* ---- syscalls.c: 1c. system calls per transaction, by name ---- */
+
+/* Distinct call names kept, and the longest name. */
+#define SC_NAMES 160
+#define SC_NAME_MAX 32
+
+/* A case's calls over its marked transactions, per name (the index in
+ * syscall_result's name[]). */
+struct syscall_counts {
+	unsigned windows;		/* marked transactions in the trace */
+	unsigned long min, max;		/* this process's calls in one */
+	unsigned long call[SC_NAMES];	/* this process's, in them */
+	unsigned procs;			/* the module's other processes (the
+					 * watch) they started */
+	unsigned long watch[SC_NAMES];	/* and those processes' calls */
+	unsigned bad;			/* transactions not ending as they
+					 * should (verify_case()) */
+};
+
+struct syscall_result {
+	const char *not_measured;	/* why there are no counts, or NULL */
+	unsigned reps;
+	size_t nnames;
+	char name[SC_NAMES][SC_NAME_MAX];
+	struct syscall_counts c[NCASES];	/* permit, keep, probe=0 */
+};
+
+/* reps transactions of permit and of the keep cases under strace. */
+void bench_syscalls(unsigned reps, struct syscall_result *r);
+/* Case c's calls per transaction beyond permit's; -1 if not counted. */
+int syscalls_extra(const struct syscall_result *r, int c, double *extra);
+void print_syscalls(const struct syscall_result *r);
 
 /* ---- remove_parts.c: 1b. the remove case, call by call ---- */
 

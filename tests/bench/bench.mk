@@ -7,6 +7,7 @@ BENCH_PROG = tests/bench/agentbench
 BENCH_SRCS = tests/bench/main.c tests/bench/common.c \
              tests/bench/processes.c tests/bench/agents.c \
              tests/bench/fixture.c tests/bench/transactions.c \
+             tests/bench/syscalls.c \
              tests/bench/remove_parts.c tests/bench/heal.c \
              tests/bench/scale.c tests/bench/whole_login.c
 

@@ -4,7 +4,9 @@
 # Knobs (environment): BENCH_ROUNDS (2000), BENCH_RC_EVERY (5),
 # BENCH_HUNG_EVERY (100), BENCH_HEAL (1000), BENCH_HUNG (50),
 # BENCH_HUNG_PROBE (300), BENCH_HUNG_DEFAULT (5), BENCH_SCALE (300),
-# BENCH_SPLIT (200), BENCH_LOGINS (100; 0 skips them).
+# BENCH_SPLIT (200), BENCH_SYSCALLS (20: transactions of each case counted
+# under strace; without strace installed the counts say "not measured"),
+# BENCH_LOGINS (100; 0 skips them).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -52,6 +54,7 @@ st=0
 	--hung-probe "${BENCH_HUNG_PROBE:-300}" \
 	--hung-default "${BENCH_HUNG_DEFAULT:-100}" \
 	--scale "${BENCH_SCALE:-300}" --split "${BENCH_SPLIT:-200}" \
+	--syscalls "${BENCH_SYSCALLS:-20}" \
 	${BENCH_HEAL_DELAY:+--heal-delay "$BENCH_HEAL_DELAY"} \
 	"${login_args[@]}" || st=$?
 exit "$st"

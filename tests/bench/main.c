@@ -12,6 +12,9 @@
  *      (transactions.c); then the remove case call by call, and the
  *      kernel's part of close's wait: a bare child with and without
  *      inotify, told to exit (remove_parts.c);
+ *   1c. the system calls of a transaction by name, the keep cases against
+ *      pam_permit.so's: strace attached to this process, the transactions
+ *      marked (syscalls.c);
  *   2. time to heal: after pam_open_session (nothing live: the watch runs)
  *      a child of this process binds /tmp/ssh-XXXXXXXXXX/agent.<its pid>
  *      as alice, the way sshd's post-auth child does, and answers on it
@@ -60,8 +63,8 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: agentbench MODULE [--rounds N] [--rc-every K] [--heal N]\n"
-		"         [--scale N] [--split N] [--hung-every K] [--hung N]\n"
-		"         [--hung-probe MS] [--hung-default N]\n"
+		"         [--scale N] [--split N] [--syscalls N] [--hung-every K]\n"
+		"         [--hung N] [--hung-probe MS] [--hung-default N]\n"
 		"         [--login N PAMFILE WITH WITHOUT AGENTSOCK SSHCONFIG "
 		"HOST]\n");
 	exit(2);
@@ -71,7 +74,7 @@ usage(void)
 struct options {
 	const char *module;
 	unsigned rounds, rc_every, heal, scale, split, hung, hung_default;
-	unsigned hung_every, hung_probe_ms;
+	unsigned hung_every, hung_probe_ms, syscalls;
 	int one;			/* --one: a case's number, or -1 */
 	struct login_opts lo;		/* lo.reps 0: no --login */
 };
@@ -99,6 +102,8 @@ parse_options(int argc, char **argv, struct options *o)
 			o->scale = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--split") == 0 && i + 1 < argc)
 			o->split = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--syscalls") == 0 && i + 1 < argc)
+			o->syscalls = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--hung-every") == 0 && i + 1 < argc)
 			o->hung_every = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--hung") == 0 && i + 1 < argc)
@@ -122,6 +127,7 @@ parse_options(int argc, char **argv, struct options *o)
 	 * kept and no watch starts. */
 	if (o->rounds == 0 || o->rc_every == 0 || o->heal == 0 ||
 	    o->scale == 0 || o->split == 0 || o->hung_every == 0 ||
+	    o->syscalls == 0 ||
 	    o->hung_probe_ms == 0 || o->hung_probe_ms > AL_MAX_PROBE_MS)
 		usage();
 }
@@ -148,13 +154,14 @@ main(int argc, char **argv)
 	struct options o = {
 		.rounds = 2000, .rc_every = 5, .heal = 1000, .scale = 300,
 		.split = 200, .hung = 50, .hung_default = 100, .hung_every = 100,
-		.hung_probe_ms = 300, .one = -1,
+		.hung_probe_ms = 300, .syscalls = 20, .one = -1,
 	};
 	int selinux_state = -1;	/* is_selinux_enabled(); -1: not linked */
 	unsigned hung_timeouts;
 	struct stats parts[NPARTS], parts_cpu[NPARTS], rt;
 	struct case_result res[NCASES];
 	struct hung_split hs;
+	static struct syscall_result calls;	/* about 30 KB: not on the stack */
 	struct hung_heal hh[2];
 	struct stats hi, hl, sc[SCALE_RUNS], fo[FOREIGN_RUNS], lw, ln;
 	struct paired ld = { 0, 0, 0, 0 };
@@ -181,6 +188,9 @@ main(int argc, char **argv)
 		 "agent every %u)", o.rounds, o.rc_every, o.hung_every);
 	rt = agent_roundtrip(o.rounds);
 	bench_transactions(o.rounds, o.rc_every, o.hung_every, res, &hs);
+	progress("1c. system calls per transaction: %u of each counted case "
+		 "under strace", o.syscalls);
+	bench_syscalls(o.syscalls, &calls);
 	progress("1b. the remove case call by call: %u rounds", o.split);
 	bench_remove_parts(o.split, parts, parts_cpu);
 	/* 2 */
@@ -209,7 +219,8 @@ main(int argc, char **argv)
 	reap_leftovers();
 
 	/* ---- the table ---- */
-	print_transactions(res, &hs, &rt, selinux_state);
+	print_transactions(res, &hs, &rt, &calls, selinux_state);
+	print_syscalls(&calls);
 	print_remove_parts(parts, parts_cpu);
 	print_heal(&hi, &hl, heal_timeouts);
 	print_heal_hung(hh, 2, hung_timeouts);

@@ -278,13 +278,29 @@ agent_roundtrip(unsigned reps)
 	return s;
 }
 
-/* Section 1 of the table; selinux: is_selinux_enabled(), or -1 when
- * libselinux is not linked. */
+/* Case c's system calls beyond permit's (1c), for its row: "" when
+ * they were not counted for c, "-" when not at all. */
+static const char *
+calls_cell(const struct syscall_result *sc, int c, char *buf, size_t sz)
+{
+	double extra;
+
+	if (syscalls_extra(sc, c, &extra) == 0)
+		fmt(buf, sz, "%+.1f", extra);
+	else
+		fmt(buf, sz, "%s", c == C_KEEP ? "-" : "");
+	return buf;
+}
+
+/* Section 1 of the table; sc: 1c's counts; selinux: is_selinux_enabled(),
+ * or -1 when libselinux is not linked. */
 void
 print_transactions(const struct case_result *res, const struct hung_split *hs,
-		   const struct stats *rt, int selinux)
+		   const struct stats *rt, const struct syscall_result *sc,
+		   int selinux)
 {
 	double permit = res[C_PERMIT].p50;
+	char cell[32];
 	int c;
 
 	row("1. One PAM transaction (pam_start, PAM_TTY=ssh, open_session, "
@@ -292,13 +308,17 @@ print_transactions(const struct case_result *res, const struct hung_split *hs,
 	row("   (libselinux resident in this process as in sshd: %s)\n",
 	    selinux < 0 ? "not linked" :
 	    selinux ? "SELinux enabled" : "SELinux disabled");
-	row("   %-41s %12s %6s %7s %10s %12s %8s\n", "case", "median", "runs",
-	    "watches", "vs permit", "pam_exec rc/", "sh rc/");
+	row("   %-41s %12s %6s %7s %10s %9s %12s %8s\n", "case", "median",
+	    "runs", "watches", "vs permit", "+syscalls", "pam_exec rc/",
+	    "sh rc/");
 	for (c = 0; c < NCASES; c++) {
-		row("   %-41s %9.1f us %6zu %7u %9.2fx", case_name[c], res[c].p50,
-		    res[c].runs, res[c].watches, res[c].p50 / permit);
+		row("   %-41s %9.1f us %6zu %7u %9.2fx", case_name[c],
+		    res[c].p50, res[c].runs, res[c].watches,
+		    res[c].p50 / permit);
 		if (c >= C_KEEP && c <= C_REMOVE)
-			row(" %11.2fx %7.2fx\n", res[C_RC_LINK].p50 / res[c].p50,
+			row(" %9s %11.2fx %7.2fx\n",
+			    calls_cell(sc, c, cell, sizeof(cell)),
+			    res[C_RC_LINK].p50 / res[c].p50,
 			    res[C_RC_SH].p50 / res[c].p50);
 		else
 			row("\n");
@@ -308,7 +328,9 @@ print_transactions(const struct case_result *res, const struct hung_split *hs,
 	    "   process, as sshd's session process is; \"watches\": transactions that started the "
 	    "module's watch, which\n"
 	    "   a keep or relink one does when its agent's answer came after "
-	    "open's 3 ms)\n");
+	    "open's 3 ms;\n"
+	    "   \"+syscalls\": this process's system calls per transaction "
+	    "beyond pam_permit's, from 1c)\n");
 	row("\n   %-44s %10s %10s %10s %6s\n", "The agent hangs, call by call",
 	    "median", "p99", "max", "runs");
 	ms_row("open_session (3 ms, starts the watch)", &(struct stats){
