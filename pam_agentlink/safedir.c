@@ -37,7 +37,11 @@ al_user_dir_ok(const struct stat *st, uid_t uid)
 	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-/* The anchor's descriptor and the rest of path below it. */
+/* Not a descriptor: the walk starts at "/", not opened yet. */
+#define AT_ROOT (-100 - 1)
+
+/* The anchor's descriptor and the rest of path below it; AT_ROOT for
+ * "/", which the first step needs no descriptor of (step_open()). */
 static int
 open_anchor(const struct al_ctx *ctx, const char *path, const char **rest)
 {
@@ -51,7 +55,33 @@ open_anchor(const struct al_ctx *ctx, const char *path, const char **rest)
 		return open(ctx->home, STEP_FLAGS & ~O_NOFOLLOW);
 	}
 	*rest = path;
-	return open("/", STEP_FLAGS);
+	return AT_ROOT;
+}
+
+/*
+ * One step of the walk: name (one component) below fd.  Below AT_ROOT it
+ * is opened by its absolute name "/name", which the kernel resolves
+ * exactly as openat() of name in an open "/" (the process's root, no
+ * symbolic link followed at name): the same file, one open() and one
+ * close() of "/" fewer.
+ */
+static int
+step_open(int fd, const char *name)
+{
+	char abs[AL_SUN_PATH_MAX + 1];
+
+	if (fd != AT_ROOT)
+		return openat(fd, name, STEP_FLAGS);
+	abs[0] = '/';
+	strcpy(abs + 1, name);		/* name is shorter than AL_SUN_PATH_MAX */
+	return open(abs, STEP_FLAGS);
+}
+
+/* "/" itself, where a descriptor of it is wanted after all. */
+static int
+root_fd(int fd)
+{
+	return fd == AT_ROOT ? open("/", STEP_FLAGS) : fd;
 }
 
 int
@@ -66,7 +96,7 @@ al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 
 	if (deepest != NULL)
 		*deepest = -1;
-	if ((fd = open_anchor(ctx, path, &rest)) < 0)
+	if ((fd = open_anchor(ctx, path, &rest)) < 0 && fd != AT_ROOT)
 		return -1;
 	for (;;) {
 		rest += strspn(rest, "/");
@@ -75,23 +105,25 @@ al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 		next = rest + strcspn(rest, "/");
 		n = (size_t)(next - rest);
 		if (n >= sizeof(name)) {
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 			errno = ENAMETOOLONG;
 			return -1;
 		}
 		memcpy(name, rest, n);
 		name[n] = '\0';
-		nfd = openat(fd, name, STEP_FLAGS);
+		nfd = step_open(fd, name);
 		if (nfd < 0) {
 			saved = errno;
 			if (saved == ENOENT && deepest != NULL)
-				*deepest = fd;
-			else
+				*deepest = root_fd(fd);
+			else if (fd >= 0)
 				close(fd);
 			errno = saved;
 			return -1;
 		}
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		fd = nfd;
 		if (fstat(fd, &st) != 0 || !component_ok(&st, ctx->uid)) {
 			close(fd);
@@ -100,6 +132,8 @@ al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 		}
 		rest = next;
 	}
+	if ((fd = root_fd(fd)) < 0)
+		return -1;
 	if ((flags & AL_DIR_USERS) &&
 	    (fstat(fd, &st) != 0 || !al_user_dir_ok(&st, ctx->uid))) {
 		close(fd);
