@@ -275,6 +275,17 @@ size_t al_places_expand(const char *spec, const struct al_user *user,
 
 /* ---- the context every operation below works in ---- */
 
+/* What one settling pass of al_apply() holds open, so that its steps
+ * reach the home and each place once; closed at the pass's end, never
+ * by a step.  ctx->pass is NULL outside a pass. */
+struct al_pass {
+	int homefd;			/* the home, O_RDONLY, or -1 */
+	int placefd[AL_PLACES_MAX];	/* O_PATH, vouched for as a place; -1 */
+	dev_t placedev[AL_PLACES_MAX];	/* its device */
+	int lastdev_ok;			/* al_dir_open(): the device of what */
+	dev_t lastdev;			/* it returned, when it stat()ed it */
+};
+
 struct al_ctx {
 	const struct al_log *log;
 	uid_t uid;
@@ -298,6 +309,7 @@ struct al_ctx {
 					 * only sockets the kernel lists as
 					 * listening, and no place is listed
 					 * (dead ones are the watch's) */
+	struct al_pass *pass;		/* al_apply()'s held descriptors, or NULL */
 };
 
 /* Sockets a watch found hung, so that it asks each only once. */
@@ -355,8 +367,9 @@ struct al_cands {
 	size_t n, cap;
 	size_t dropped;			/* older ones left out (AL_CANDS_MAX) */
 	size_t unread;			/* directories cut at AL_SCAN_ENTRIES_MAX */
-	/* al_scan_target() keeps its candidate's directory open, so that
-	 * the probe does not walk to it again. */
+	/* al_scan_target() keeps its candidate's socket open (O_PATH, the
+	 * descriptor it checked), so that the probe neither walks to it
+	 * nor opens it again. */
 	int dirfd_set;
 	int dirfd;
 };
@@ -383,10 +396,11 @@ const char *al_cand_sub(const struct al_ctx *ctx, const struct al_candidate *c,
  * sshd does to a socket when its connection ends.  For the log only. */
 int al_target_gone(const struct al_ctx *ctx, const char *path);
 /* Connects to candidate c through a checked descriptor, never by a path
- * that could be swapped: as al_connect_nb(). */
+ * that could be swapped: as al_connect_nb().  sockfd: al_cands_dirfd(),
+ * or -1. */
 int al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
-		    int dirfd, int *fdp);
-/* The directory al_scan_target() kept open for candidate c, or -1. */
+		    int sockfd, int *fdp);
+/* The socket al_scan_target() kept open for candidate c, or -1. */
 int al_cands_dirfd(const struct al_cands *cands, const struct al_candidate *c);
 /* As al_probe(), through al_cand_connect(). */
 int al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c);
