@@ -131,10 +131,12 @@ add_socket_fd(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 		return 0;
 	}
 	memset(&c, 0, sizeof(c));
+	if (w->sub[0] == '\0')
+		strcpy(dir, pl->dir);
 	if (!S_ISSOCK(st.st_mode) || st.st_uid != ctx->uid ||
 	    (w->has_ino && (uint32_t)st.st_ino != w->ino) ||
-	    (w->sub[0] == '\0' ? (strcpy(dir, pl->dir), 0) :
-	     al_join(dir, sizeof(dir), pl->dir, w->sub)) != 0 ||
+	    (w->sub[0] != '\0' &&
+	     al_join(dir, sizeof(dir), pl->dir, w->sub) != 0) ||
 	    /* too long: cannot be connected to anyway */
 	    al_join(c.path, sizeof(c.path), dir, name) != 0 ||
 	    strcmp(c.path, ctx->link) == 0) {
@@ -341,8 +343,12 @@ place_open_read(const struct al_ctx *ctx, size_t i)
 		return place_open(ctx, i, AL_DIR_READ);
 	}
 	/* From O_PATH to a descriptor readdir() can use, as al_dir_open()
-	 * makes one. */
-	return openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	 * makes one (and place_open() would say why not). */
+	if ((fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 &&
+	    errno != ENOENT)
+		al_debug(ctx->log, "agent socket directory %s: %m",
+			 ctx->places[i].dir);
+	return fd;
 }
 
 /* ---- shared places at login: the kernel's list, no listing ---- */
