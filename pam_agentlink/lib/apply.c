@@ -80,7 +80,7 @@ probe_batch(const struct al_ctx *ctx, const struct al_cands *cands,
 			v[i]->live = AL_HUNG;
 			continue;
 		}
-		r = al_cand_connect(ctx, v[i], al_cands_dirfd(cands, v[i]), &fds[m]);
+		r = al_cand_connect(ctx, v[i], al_cands_sockfd(cands, v[i]), &fds[m]);
 		/* A full backlog (EAGAIN) is a listener too busy to ask. */
 		v[i]->live = r == 1 || (r < 0 && errno == EAGAIN) ? AL_LIVE : AL_DEAD;
 		if (r == 1 && ask)
@@ -387,22 +387,84 @@ al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
 	return removed;
 }
 
+/* Is the link below the home, where its directory is walked down from
+ * the home (al_linkdir_open())? */
+static int
+link_in_home(const struct al_ctx *ctx)
+{
+	size_t hl = strlen(ctx->home);
+	const char *slash = strrchr(ctx->link, '/');
+
+	while (hl > 1 && ctx->home[hl - 1] == '/')
+		hl--;
+	return hl > 1 && slash != NULL && (size_t)(slash - ctx->link) >= hl &&
+	    strncmp(ctx->link, ctx->home, hl) == 0 &&
+	    (ctx->link[hl] == '/' || ctx->link[hl] == '\0');
+}
+
+/* Closes what the pass held. */
+static void
+pass_end(struct al_pass *p)
+{
+	size_t i;
+
+	if (p->homefd >= 0)
+		close(p->homefd);
+	for (i = 0; i < AL_PLACES_MAX; i++)
+		if (p->placefd[i] >= 0)
+			close(p->placefd[i]);
+}
+
+static enum al_status
+apply_pass(const struct al_ctx *ctx, const char *when, int flags,
+	   struct al_outcome *out);
+
+/*
+ * One pass over one snapshot: the home and each place are opened once,
+ * through the same walks as before, and every step of the pass works
+ * from those descriptors (ctx->pass).
+ */
 enum al_status
 al_apply(const struct al_ctx *ctx, const char *when, int flags,
 	 struct al_outcome *out)
 {
-	struct al_cands cands = { 0 };
+	struct al_pass pass;
+	struct al_ctx c = *ctx;
 	enum al_status st;
 	struct stat hs;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	pass.homefd = -1;
+	for (i = 0; i < AL_PLACES_MAX; i++)
+		pass.placefd[i] = -1;
+	pass.lastdev_ok = 0;
+	/* The home as al_linkdir_open() opens it, once: what stat() told,
+	 * open(O_DIRECTORY) tells too.  When it cannot be opened so, the
+	 * checks go as before, each by its own call. */
+	if (link_in_home(ctx))
+		pass.homefd = open(ctx->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	errno = 0;
-	if (stat(ctx->home, &hs) != 0 || !S_ISDIR(hs.st_mode)) {
+	if (pass.homefd < 0 &&
+	    (stat(ctx->home, &hs) != 0 || !S_ISDIR(hs.st_mode))) {
 		al_log(ctx->log, LOG_NOTICE, "%s: home directory %s of %s: %s; "
 		       "nothing to do", when, ctx->home, ctx->user,
 		       errno ? strerror(errno) : "not a directory");
 		return AL_NOHOME;
 	}
+	c.pass = &pass;
+	st = apply_pass(&c, when, flags, out);
+	pass_end(&pass);
+	return st;
+}
+
+static enum al_status
+apply_pass(const struct al_ctx *ctx, const char *when, int flags,
+	   struct al_outcome *out)
+{
+	struct al_cands cands = { 0 };
+	enum al_status st;
+
 	/* policy=keep and a live link: no other socket can change that, so
 	 * the socket directories are neither listed nor cleaned up. */
 	if (ctx->policy == AL_POLICY_KEEP &&

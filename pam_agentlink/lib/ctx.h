@@ -20,6 +20,17 @@ struct al_hung;
 struct al_race;
 
 
+/* What one settling pass of al_apply() holds open, so that its steps
+ * reach the home and each place once; closed at the pass's end, never
+ * by a step.  ctx->pass is NULL outside a pass. */
+struct al_pass {
+	int homefd;			/* the home, O_RDONLY, or -1 */
+	int placefd[AL_PLACES_MAX];	/* O_PATH, vouched for as a place; -1 */
+	dev_t placedev[AL_PLACES_MAX];	/* its device */
+	int lastdev_ok;			/* al_dir_open(): the device of what */
+	dev_t lastdev;			/* it returned, when it stat()ed it */
+};
+
 struct al_ctx {
 	const struct al_log *log;
 	uid_t uid;
@@ -43,6 +54,7 @@ struct al_ctx {
 					 * only sockets the kernel lists as
 					 * listening, and no place is listed
 					 * (dead ones are the watch's) */
+	struct al_pass *pass;		/* al_apply()'s held descriptors, or NULL */
 };
 
 #endif /* AGENTLINK_CTX_H */

@@ -72,7 +72,7 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 	const char *lslash;
 	char *slash, *comp, *next;
 	struct stat st;
-	int fd, nfd, in_home;
+	int fd, nfd, in_home, held = -1;
 
 	/* C23's strrchr() keeps the const of its argument. */
 	lslash = strrchr(ctx->link, '/');
@@ -104,8 +104,16 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 		}
 		comp = slash;
 	}
+	/* The pass opened the home as this would (al_apply()); it is its
+	 * own, and what this returns must be the caller's. */
+	if (in_home && ctx->pass != NULL)
+		held = ctx->pass->homefd;
+	if (held >= 0 && comp[strspn(comp, "/")] == '\0')
+		held = -1;
 	/* Said by a flag: outside the home, comp can equal dir + hl too. */
-	if (in_home)
+	if (held >= 0)
+		fd = held;
+	else if (in_home)
 		fd = open(sofar, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	else
 		fd = al_dir_open(ctx, sofar, 0, NULL);
@@ -135,10 +143,17 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 			snprintf(name, sizeof(name), "%.*s", (int)(next - comp), comp);
 			nfd = open_component(ctx, fd, name, sofar);
 		}
-		close(fd);
+		if (fd != held)
+			close(fd);
 		if (nfd < 0)
 			return -1;
 		fd = nfd;
+	}
+	/* Never hand out the pass's own (no step was taken below it). */
+	if (fd == held &&
+	    (fd = openat(held, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		al_log(ctx->log, LOG_ERR, "cannot open directory %s: %m", dir);
+		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
 		al_log(ctx->log, LOG_ERR, "cannot stat directory %s: %m", dir);

@@ -34,9 +34,8 @@ al_probe(const char *path)
 /*
  * A non-blocking connect, keeping the connection for al_agent_query().
  * On Linux a Unix stream connect() completes or fails at once;
- * EINPROGRESS (other systems) is handed over as connected, since
- * al_agent_query() waits for the socket to become writable before it
- * sends anything.  A full backlog (EAGAIN) leaves no connection to ask,
+ * EINPROGRESS (other systems) is handed over as connected: the query's
+ * send() then fails or waits (EAGAIN) for the socket to become writable.  A full backlog (EAGAIN) leaves no connection to ask,
  * so it is an error here, though al_probe() counts it as alive.
  */
 int
@@ -264,10 +263,23 @@ al_agent_query(const int *fds, size_t n, int timeout_ms,
 		/* poll() skips negative fds: decided ones become -1. */
 		pfd[i].fd = fds[i];
 		pfd[i].events = POLLOUT;
-		pending += fds[i] >= 0;
+		if (fds[i] < 0)
+			continue;
+		/* A fresh connection is writable: the question goes out at
+		 * once, and the answer is waited for with poll() rather than
+		 * looked for before the agent can have run. */
+		if ((v = query_send(fds[i], &q[i])) != PENDING) {
+			res[i] = (enum al_answer)v;
+			if (us != NULL)
+				us[i] = (long)((al_mono_ns() - start) / 1000);
+			pfd[i].fd = -1;
+			continue;
+		}
+		pfd[i].events = al_query_events(&q[i]);
+		pending++;
 	}
 	/* At least one pass even with no time: a reply already there (or a
-	 * reset) counts; polling a fresh connection finds it writable. */
+	 * reset) counts. */
 	/* The watch's SIGTERM (al_watch_stop) ends the wait: close must not
 	 * wait on a remote client either. */
 	while (pending > 0 && !al_watch_stop) {

@@ -179,7 +179,7 @@ al_race_ask(const struct al_ctx *ctx, const struct al_cands *cands,
 		return 1;
 	}
 	/* Refused or busy: the caller's own probe says which. */
-	if (al_cand_connect(ctx, c, al_cands_dirfd(cands, c), &fd) != 1)
+	if (al_cand_connect(ctx, c, al_cands_sockfd(cands, c), &fd) != 1)
 		return 0;
 	al_query_init(&r->q);
 	r->fd = fd;
@@ -265,7 +265,7 @@ al_race_own(const struct al_ctx *ctx, const struct al_cands *cands,
 
 	if (r == NULL || r->state != AL_RACE_ASKED)
 		return;
-	if (al_cand_connect(ctx, own, al_cands_dirfd(cands, own), &fd) != 1)
+	if (al_cand_connect(ctx, own, al_cands_sockfd(cands, own), &fd) != 1)
 		fd = -1;
 	al_query_init(&q);
 	start = al_mono_ns();

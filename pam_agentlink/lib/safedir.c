@@ -39,9 +39,15 @@ al_user_dir_ok(const struct stat *st, uid_t uid)
 	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-/* The anchor's descriptor and the rest of path below it. */
+/* Not a descriptor: the walk starts at "/", not opened yet. */
+#define AT_ROOT (-100 - 1)
+
+/* The anchor's descriptor and the rest of path below it; AT_ROOT for
+ * "/", which the first step needs no descriptor of (step_open()); held
+ * (if not negative) for the home. */
 static int
-open_anchor(const struct al_ctx *ctx, const char *path, const char **rest)
+open_anchor(const struct al_ctx *ctx, const char *path, const char **rest,
+	    int held)
 {
 	size_t hl = strlen(ctx->home);
 
@@ -50,10 +56,40 @@ open_anchor(const struct al_ctx *ctx, const char *path, const char **rest)
 	if (hl > 1 && strncmp(path, ctx->home, hl) == 0 &&
 	    (path[hl] == '/' || path[hl] == '\0')) {
 		*rest = path + hl;
+		/* The pass's own (held), when a step below it follows: only
+		 * then is it not what the walk returns. */
+		if (held >= 0 && (*rest)[strspn(*rest, "/")] != '\0')
+			return held;
 		return open(ctx->home, STEP_FLAGS & ~O_NOFOLLOW);
 	}
 	*rest = path;
-	return open("/", STEP_FLAGS);
+	return AT_ROOT;
+}
+
+/*
+ * One step of the walk: name (one component) below fd.  Below AT_ROOT it
+ * is opened by its absolute name "/name", which the kernel resolves
+ * exactly as openat() of name in an open "/" (the process's root, no
+ * symbolic link followed at name): the same file, one open() and one
+ * close() of "/" fewer.
+ */
+static int
+step_open(int fd, const char *name)
+{
+	char abs[AL_SUN_PATH_MAX + 1];
+
+	if (fd != AT_ROOT)
+		return openat(fd, name, STEP_FLAGS);
+	abs[0] = '/';
+	strcpy(abs + 1, name);		/* name is shorter than AL_SUN_PATH_MAX */
+	return open(abs, STEP_FLAGS);
+}
+
+/* "/" itself, where a descriptor of it is wanted after all. */
+static int
+root_fd(int fd)
+{
+	return fd == AT_ROOT ? open("/", STEP_FLAGS) : fd;
 }
 
 int
@@ -63,12 +99,19 @@ al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 	char name[AL_SUN_PATH_MAX];
 	const char *rest, *next;
 	struct stat st;
-	int fd, nfd, saved;
+	int fd, nfd, saved, held, have_st = 0;
 	size_t n;
 
+	if (ctx->pass != NULL)
+		ctx->pass->lastdev_ok = 0;
 	if (deepest != NULL)
 		*deepest = -1;
-	if ((fd = open_anchor(ctx, path, &rest)) < 0)
+	/* held: the pass's descriptor of the home, never closed here (nor
+	 * handed out as *deepest, which the caller closes). */
+	held = ctx->pass != NULL && deepest == NULL ? ctx->pass->homefd : -1;
+	if (held < 0)
+		held = AT_ROOT;		/* matches no descriptor */
+	if ((fd = open_anchor(ctx, path, &rest, held)) < 0 && fd != AT_ROOT)
 		return -1;
 	for (;;) {
 		rest += strspn(rest, "/");
@@ -77,33 +120,40 @@ al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 		next = rest + strcspn(rest, "/");
 		n = (size_t)(next - rest);
 		if (n >= sizeof(name)) {
-			close(fd);
+			if (fd >= 0 && fd != held)
+				close(fd);
 			errno = ENAMETOOLONG;
 			return -1;
 		}
 		memcpy(name, rest, n);
 		name[n] = '\0';
-		nfd = openat(fd, name, STEP_FLAGS);
+		nfd = step_open(fd, name);
 		if (nfd < 0) {
 			saved = errno;
 			if (saved == ENOENT && deepest != NULL)
-				*deepest = fd;
-			else
+				*deepest = root_fd(fd);
+			else if (fd >= 0 && fd != held)
 				close(fd);
 			errno = saved;
 			return -1;
 		}
-		close(fd);
+		if (fd >= 0 && fd != held)
+			close(fd);
 		fd = nfd;
 		if (fstat(fd, &st) != 0 || !component_ok(&st, ctx->uid)) {
 			close(fd);
 			errno = EPERM;
 			return -1;
 		}
+		have_st = 1;
 		rest = next;
 	}
+	if ((fd = root_fd(fd)) < 0)
+		return -1;
+	/* The last step's fstat() was of this very descriptor. */
 	if ((flags & AL_DIR_USERS) &&
-	    (fstat(fd, &st) != 0 || !al_user_dir_ok(&st, ctx->uid))) {
+	    ((!have_st && fstat(fd, &st) != 0) ||
+	     !al_user_dir_ok(&st, ctx->uid))) {
 		close(fd);
 		errno = EPERM;
 		return -1;
@@ -115,6 +165,10 @@ al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
 		close(fd);
 		errno = saved;
 		fd = nfd;
+	}
+	if (fd >= 0 && have_st && ctx->pass != NULL) {
+		ctx->pass->lastdev = st.st_dev;
+		ctx->pass->lastdev_ok = 1;
 	}
 	return fd;
 }
@@ -174,9 +228,19 @@ al_user_subdir_open(const struct al_ctx *ctx, int dirfd, const char *name,
 	struct stat dst, st, fst;
 	int fd;
 
+	size_t i;
+
 	/* Only on the directory's own device: a mount point is nobody's
-	 * per-connection directory. */
-	if (fstat(dirfd, &dst) != 0 || peek(dirfd, name, &st) != 0 ||
+	 * per-connection directory.  A place the pass holds was stat()ed
+	 * when it was vouched for. */
+	for (i = 0; ctx->pass != NULL && i < AL_PLACES_MAX; i++)
+		if (ctx->pass->placefd[i] >= 0 && ctx->pass->placefd[i] == dirfd)
+			break;
+	if (ctx->pass != NULL && i < AL_PLACES_MAX)
+		dst.st_dev = ctx->pass->placedev[i];
+	else if (fstat(dirfd, &dst) != 0)
+		return -1;
+	if (peek(dirfd, name, &st) != 0 ||
 	    st.st_dev != dst.st_dev || !al_user_dir_ok(&st, ctx->uid))
 		return -1;
 	if ((fd = open_beneath(dirfd, name, flags | O_DIRECTORY)) < 0)

@@ -35,10 +35,10 @@
 static void
 drop_dirfd(struct al_cands *c)
 {
-	if (c->dirfd_set)
-		close(c->dirfd);
-	c->dirfd_set = 0;
-	c->dirfd = -1;
+	if (c->sockfd_set)
+		close(c->sockfd);
+	c->sockfd_set = 0;
+	c->sockfd = -1;
 }
 
 void
@@ -51,11 +51,11 @@ al_cands_free(struct al_cands *c)
 }
 
 int
-al_cands_dirfd(const struct al_cands *cands, const struct al_candidate *c)
+al_cands_sockfd(const struct al_cands *cands, const struct al_candidate *c)
 {
 	/* Kept for al_scan_target()'s one candidate alone. */
-	return cands->dirfd_set && cands->n == 1 && c == &cands->v[0] ?
-	    cands->dirfd : -1;
+	return cands->sockfd_set && cands->n == 1 && c == &cands->v[0] ?
+	    cands->sockfd : -1;
 }
 
 /* Keeps the newest AL_CANDS_MAX: a full list gives up its oldest. */
@@ -106,32 +106,52 @@ struct where {
  * neither crowds out the newest sockets nor escapes cleanup. */
 #define FUTURE_SLACK 60
 
+/*
+ * With sfdp, the socket is opened O_PATH without following a link and
+ * looked at through that descriptor (fstat() of what was opened, the
+ * same answer as fstatat(AT_SYMLINK_NOFOLLOW)), and the descriptor of
+ * the very socket checked goes to *sfdp when it is taken: what
+ * al_cand_connect() connects through, with no second open and check.
+ */
 static int
-add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
-	   const struct where *w, const char *name)
+add_socket_fd(const struct al_ctx *ctx, struct al_cands *out, int dfd,
+	      const struct where *w, const char *name, int *sfdp)
 {
 	const struct al_place *pl = &ctx->places[w->place];
 	struct al_candidate c;
 	struct stat st;
 	char dir[AL_SUN_PATH_MAX];
-	int layout;
+	int layout, sfd = -1, r;
 	pid_t pid;
 
 	layout = al_layout_match_name(pl->kind, w->layout, name, ctx->hosthash,
 				      &pid);
-	if (layout < 0 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-	    !S_ISSOCK(st.st_mode) || st.st_uid != ctx->uid ||
-	    (w->has_ino && (uint32_t)st.st_ino != w->ino))
+	if (layout < 0)
 		return 0;
+	if (sfdp == NULL) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			return 0;
+	} else if ((sfd = openat(dfd, name, O_PATH | O_NOFOLLOW |
+				 O_CLOEXEC)) < 0) {
+		return 0;
+	} else if (fstat(sfd, &st) != 0) {
+		close(sfd);
+		return 0;
+	}
 	memset(&c, 0, sizeof(c));
 	if (w->sub[0] == '\0')
 		strcpy(dir, pl->dir);
-	else if (al_join(dir, sizeof(dir), pl->dir, w->sub) != 0)
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != ctx->uid ||
+	    (w->has_ino && (uint32_t)st.st_ino != w->ino) ||
+	    (w->sub[0] != '\0' &&
+	     al_join(dir, sizeof(dir), pl->dir, w->sub) != 0) ||
+	    /* too long: cannot be connected to anyway */
+	    al_join(c.path, sizeof(c.path), dir, name) != 0 ||
+	    strcmp(c.path, ctx->link) == 0) {
+		if (sfd >= 0)
+			close(sfd);
 		return 0;
-	if (al_join(c.path, sizeof(c.path), dir, name) != 0)
-		return 0;		/* cannot be connected to anyway */
-	if (strcmp(c.path, ctx->link) == 0)
-		return 0;
+	}
 	c.mtime = st.st_mtim;
 	if (c.mtime.tv_sec > w->now + FUTURE_SLACK)
 		c.mtime.tv_sec = c.mtime.tv_nsec = 0;
@@ -142,7 +162,18 @@ add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
 	c.place = (short)w->place;
 	c.name_off = (unsigned short)(strlen(dir) + 1);
 	c.live = AL_UNKNOWN;
-	return push(out, &c);
+	if ((r = push(out, &c)) != 0 && sfd >= 0)
+		close(sfd);
+	else if (sfd >= 0)
+		*sfdp = sfd;
+	return r;
+}
+
+static int
+add_socket(const struct al_ctx *ctx, struct al_cands *out, int dfd,
+	   const struct where *w, const char *name)
+{
+	return add_socket_fd(ctx, out, dfd, w, name, NULL);
 }
 
 /* The part of path after prefix and a slash, or NULL. */
@@ -257,6 +288,77 @@ place_open(const struct al_ctx *ctx, size_t i, int flags)
 	return fd;
 }
 
+/*
+ * Place i's directory, as place_open(ctx, i, 0) vouches for it.  In a
+ * pass (ctx->pass) the walk is made once and its descriptor held, with
+ * the device its last step saw (for al_user_subdir_open()); place_put()
+ * closes only what the pass does not hold.  A place that cannot be
+ * opened is tried again (and logged again) as before.
+ */
+static int
+place_get(const struct al_ctx *ctx, size_t i)
+{
+	struct al_pass *p = ctx->pass;
+	struct stat st;
+	int fd;
+
+	if (p == NULL || i >= AL_PLACES_MAX)
+		return place_open(ctx, i, 0);
+	if (p->placefd[i] >= 0)
+		return p->placefd[i];
+	if ((fd = place_open(ctx, i, 0)) < 0)
+		return -1;
+	if (p->lastdev_ok)
+		st.st_dev = p->lastdev;
+	else if (fstat(fd, &st) != 0)
+		return fd;		/* not held: the caller closes it */
+	p->placefd[i] = fd;
+	p->placedev[i] = st.st_dev;
+	return fd;
+}
+
+static int
+place_held(const struct al_ctx *ctx, int fd)
+{
+	size_t i;
+
+	for (i = 0; ctx->pass != NULL && i < AL_PLACES_MAX; i++)
+		if (ctx->pass->placefd[i] >= 0 && ctx->pass->placefd[i] == fd)
+			return 1;
+	return 0;
+}
+
+static void
+place_put(const struct al_ctx *ctx, int fd)
+{
+	if (fd >= 0 && !place_held(ctx, fd))
+		close(fd);
+}
+
+/* A place's directory to list: from the pass's descriptor when it holds
+ * one, else walked to as before. */
+static int
+place_open_read(const struct al_ctx *ctx, size_t i)
+{
+	int fd;
+
+	if (ctx->pass == NULL)
+		return place_open(ctx, i, AL_DIR_READ);
+	if ((fd = place_get(ctx, i)) < 0)
+		return -1;
+	if (!place_held(ctx, fd)) {
+		close(fd);
+		return place_open(ctx, i, AL_DIR_READ);
+	}
+	/* From O_PATH to a descriptor readdir() can use, as al_dir_open()
+	 * makes one (and place_open() would say why not). */
+	if ((fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 &&
+	    errno != ENOENT)
+		al_debug(ctx->log, "agent socket directory %s: %m",
+			 ctx->places[i].dir);
+	return fd;
+}
+
 /* ---- shared places at login: the kernel's list, no listing ---- */
 
 /* A listening socket of the kernel's list that is named as sshd names
@@ -333,7 +435,7 @@ add_listed(const struct al_ctx *ctx, struct al_cands *out,
 		const struct listed *e = &l->v[i];
 
 		if (pfd[e->place] == -2)
-			pfd[e->place] = place_open(ctx, e->place, 0);
+			pfd[e->place] = place_get(ctx, e->place);
 		if (pfd[e->place] < 0 ||
 		    (fd = sub_open(ctx, pfd[e->place], e->sub)) < 0)
 			continue;
@@ -346,8 +448,7 @@ add_listed(const struct al_ctx *ctx, struct al_cands *out,
 		close(fd);
 	}
 	for (i = 0; i < AL_PLACES_MAX; i++)
-		if (pfd[i] >= 0)
-			close(pfd[i]);
+		place_put(ctx, pfd[i]);
 	return r;
 }
 
@@ -426,7 +527,7 @@ al_scan(const struct al_ctx *ctx, struct al_cands *out)
 	for (i = 0; r == 0 && i < ctx->nplaces; i++) {
 		if (listed && ctx->places[i].kind == AL_PLACE_SHARED)
 			continue;
-		if ((fd = place_open(ctx, i, AL_DIR_READ)) < 0)
+		if ((fd = place_open_read(ctx, i)) < 0)
 			continue;
 		w.place = i;
 		if (ctx->places[i].kind == AL_PLACE_SHARED)
@@ -450,7 +551,7 @@ target_in(const struct al_ctx *ctx, struct al_cands *out, size_t i,
 	struct where w = { i, "", -1, time(NULL), 0, 0 };
 	char sub[AL_SUN_PATH_MAX];
 	const char *name = rest;
-	int pfd, fd, r = 0;
+	int pfd, fd, sfd = -1, r = 0;
 
 	if (ctx->places[i].kind == AL_PLACE_SHARED) {
 		if ((w.layout = split_shared(rest, sub, &name)) < 0)
@@ -461,22 +562,23 @@ target_in(const struct al_ctx *ctx, struct al_cands *out, size_t i,
 	    al_layout_match_name(ctx->places[i].kind, w.layout, name,
 				 ctx->hosthash, &(pid_t){ 0 }) < 0)
 		return 0;
-	if ((pfd = place_open(ctx, i, 0)) < 0)
+	if ((pfd = place_get(ctx, i)) < 0)
 		return 0;
-	fd = pfd;
-	if (w.sub[0] != '\0') {
-		fd = sub_open(ctx, pfd, w.sub);
-		close(pfd);
-	}
-	if (fd >= 0) {
-		r = add_socket(ctx, out, fd, &w, name);
-		if (out->n == 1 && !out->dirfd_set) {
-			out->dirfd = fd;
-			out->dirfd_set = 1;
-		} else {
-			close(fd);
+	fd = w.sub[0] != '\0' ? sub_open(ctx, pfd, w.sub) : pfd;
+	/* The socket itself is kept (cands->sockfd), so that the probe
+	 * connects through the descriptor that was checked. */
+	if (fd >= 0 && out->n == 0 && !out->sockfd_set) {
+		r = add_socket_fd(ctx, out, fd, &w, name, &sfd);
+		if (sfd >= 0) {
+			out->sockfd = sfd;
+			out->sockfd_set = 1;
 		}
+	} else if (fd >= 0) {
+		r = add_socket(ctx, out, fd, &w, name);
 	}
+	if (fd >= 0 && fd != pfd)
+		close(fd);
+	place_put(ctx, pfd);
 	return r;
 }
 
@@ -514,21 +616,62 @@ al_cand_sub(const struct al_ctx *ctx, const struct al_candidate *c,
 	return sub;
 }
 
-int
-al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
-		 int *placefd)
+/* As al_cand_dir_open(), but *placefd (and the result, for a candidate
+ * directly in its place) may be the pass's own: place_put() them. */
+static int
+cand_dir_get(const struct al_ctx *ctx, const struct al_candidate *c,
+	     int *placefd)
 {
 	char sub[AL_SUN_PATH_MAX];
-	int fd;
+	int fd, saved;
 
 	*placefd = -1;
-	if ((fd = place_open(ctx, (size_t)c->place, 0)) < 0 ||
+	if ((fd = place_get(ctx, (size_t)c->place)) < 0 ||
 	    al_cand_sub(ctx, c, sub) == NULL)
 		return fd;
 	*placefd = fd;
 	if ((fd = sub_open(ctx, *placefd, sub)) < 0) {
-		close(*placefd);
+		saved = errno;
+		place_put(ctx, *placefd);
 		*placefd = -1;
+		errno = saved;
+	}
+	return fd;
+}
+
+/* A descriptor of the caller's own: the pass's is duplicated. */
+static int
+own_fd(const struct al_ctx *ctx, int fd)
+{
+	int saved, nfd;
+
+	if (fd < 0 || !place_held(ctx, fd))
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	saved = errno;
+	if (nfd < 0)
+		errno = saved;
+	return nfd;
+}
+
+int
+al_cand_dir_open(const struct al_ctx *ctx, const struct al_candidate *c,
+		 int *placefd)
+{
+	int fd = cand_dir_get(ctx, c, placefd), saved;
+
+	if (fd >= 0 && (fd = own_fd(ctx, fd)) < 0) {
+		saved = errno;
+		place_put(ctx, *placefd);
+		*placefd = -1;
+		errno = saved;
+		return -1;
+	}
+	if (*placefd >= 0 && (*placefd = own_fd(ctx, *placefd)) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
 	}
 	return fd;
 }
@@ -545,7 +688,7 @@ al_target_gone(const struct al_ctx *ctx, const char *path)
 	for (i = 0; i < ctx->nplaces; i++)
 		if ((rest = below(path, ctx->places[i].dir)) != NULL)
 			break;
-	if (i == ctx->nplaces || (pfd = place_open(ctx, i, 0)) < 0)
+	if (i == ctx->nplaces || (pfd = place_get(ctx, i)) < 0)
 		return 0;
 	dfd = pfd;
 	name = rest;
@@ -560,37 +703,44 @@ al_target_gone(const struct al_ctx *ctx, const char *path)
 		    errno == ENOENT;
 	if (dfd >= 0 && dfd != pfd)
 		close(dfd);
-	close(pfd);
+	place_put(ctx, pfd);
 	return gone;
 }
 
 /*
- * Connects to candidate c through a descriptor: its directory reopened
- * as the scan checked it, the socket opened O_PATH without following
- * links and checked to be the very socket that was found, then
- * connect() to /proc/self/fd/N.  The module's euid is root: a path that
- * could be swapped between the check and connect() must never reach it.
+ * Connects to candidate c through a descriptor: the socket al_scan_target()
+ * opened and checked (sockfd), or else its directory reopened as the scan
+ * checked it, the socket opened O_PATH without following links and
+ * checked to be the very socket that was found; then connect() to
+ * /proc/self/fd/N.  The module's euid is root: a path that could be
+ * swapped between the check and connect() must never reach it.
  */
 int
 al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
-		int dirfd, int *fdp)
+		int sockfd, int *fdp)
 {
 	char proc[32];
 	struct stat st;
-	int placefd, dfd = dirfd, sfd, r, saved;
+	int placefd, dfd, sfd, r, saved;
 
 	*fdp = -1;
+	if (sockfd >= 0) {
+		/* Held since its check: the very socket, whatever the path
+		 * names now. */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", sockfd);
+		return al_connect_nb(proc, fdp);
+	}
+	dfd = cand_dir_get(ctx, c, &placefd);
+	saved = errno;
 	if (dfd < 0) {
-		dfd = al_cand_dir_open(ctx, c, &placefd);
-		if (placefd >= 0)
-			close(placefd);
-		if (dfd < 0)
-			return errno == ENOENT ? 0 : -1;
+		place_put(ctx, placefd);
+		return saved == ENOENT ? 0 : -1;
 	}
 	sfd = openat(dfd, c->path + c->name_off, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	saved = errno;
-	if (dfd != dirfd)
-		close(dfd);
+	if (dfd != placefd)
+		place_put(ctx, dfd);
+	place_put(ctx, placefd);
 	if (sfd < 0)
 		return saved == ENOENT ? 0 : -1;
 	/* Replaced since the scan: not known, so neither live nor dead (a

@@ -23,10 +23,11 @@ struct al_cands {
 	size_t n, cap;
 	size_t dropped;			/* older ones left out (AL_CANDS_MAX) */
 	size_t unread;			/* directories cut at AL_SCAN_ENTRIES_MAX */
-	/* al_scan_target() keeps its candidate's directory open, so that
-	 * the probe does not walk to it again. */
-	int dirfd_set;
-	int dirfd;
+	/* al_scan_target() keeps its candidate's socket open (O_PATH, the
+	 * descriptor it checked), so that the probe neither walks to it
+	 * nor opens it again. */
+	int sockfd_set;
+	int sockfd;
 };
 
 /* Lists the user's sockets in every place; with shared_listeners_only,
@@ -51,11 +52,12 @@ const char *al_cand_sub(const struct al_ctx *ctx, const struct al_candidate *c,
  * sshd does to a socket when its connection ends.  For the log only. */
 int al_target_gone(const struct al_ctx *ctx, const char *path);
 /* Connects to candidate c through a checked descriptor, never by a path
- * that could be swapped: as al_connect_nb(). */
+ * that could be swapped: as al_connect_nb().  sockfd: al_cands_sockfd(),
+ * or -1. */
 int al_cand_connect(const struct al_ctx *ctx, const struct al_candidate *c,
-		    int dirfd, int *fdp);
-/* The directory al_scan_target() kept open for candidate c, or -1. */
-int al_cands_dirfd(const struct al_cands *cands, const struct al_candidate *c);
+		    int sockfd, int *fdp);
+/* The socket al_scan_target() kept open for candidate c, or -1. */
+int al_cands_sockfd(const struct al_cands *cands, const struct al_candidate *c);
 /* As al_probe(), through al_cand_connect(). */
 int al_cand_probe(const struct al_ctx *ctx, const struct al_candidate *c);
 /* The place's directory is local to this host: not below the home, which

@@ -129,21 +129,24 @@ al_login_apply(const struct login *l, const char *when, int flags,
 {
 	struct al_creds saved;
 	enum al_status st;
+	uid_t euid;
 
-	if (geteuid() != 0) {
-		/* Not root: only our own files are reachable, and only ours
-		 * may be touched. */
-		if (geteuid() != l->pw->pw_uid) {
-			al_log(&l->lg, LOG_ERR, "running as uid %u, cannot act "
-			       "for %s", (unsigned)geteuid(), l->pw->pw_name);
-			return AL_ERR;
-		}
-		return al_apply(&l->ctx, when, flags, out);
-	}
+	/* al_creds_drop() asks geteuid() itself: a switch made means root
+	 * acting for another user, and the question is not asked twice. */
 	if (al_creds_drop(&saved, l->pw->pw_uid, l->pw->pw_gid) != 0) {
 		al_log(&l->lg, LOG_ERR, "cannot switch to the credentials of %s: "
 		       "%m; not touching anything", l->pw->pw_name);
 		return AL_ERR;
+	}
+	if (!saved.dropped) {
+		/* Not root: only our own files are reachable, and only ours
+		 * may be touched.  (Root acting for root switches nothing.) */
+		if ((euid = geteuid()) != 0 && euid != l->pw->pw_uid) {
+			al_log(&l->lg, LOG_ERR, "running as uid %u, cannot act "
+			       "for %s", (unsigned)euid, l->pw->pw_name);
+			return AL_ERR;
+		}
+		return al_apply(&l->ctx, when, flags, out);
 	}
 	st = al_apply(&l->ctx, when, flags, out);
 	if (al_creds_restore(&saved) != 0)
