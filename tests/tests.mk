@@ -5,7 +5,7 @@ UNIT_TESTS  = tests/unit/test_rule tests/unit/test_expand tests/unit/test_cfg \
               tests/unit/test_hosthash tests/unit/test_scan tests/unit/test_creds \
               tests/unit/test_probe tests/unit/test_conn \
               tests/unit/test_tmuxparse tests/unit/test_diag \
-              tests/unit/test_sshdconf
+              tests/unit/test_sshdconf tests/unit/test_pass
 TEST_TOOLS  = tests/tools/logsink tests/tools/sockfix tests/tools/agentprobe \
               tests/tools/fusehang
 MODULE_TEST = tests/module/test_module

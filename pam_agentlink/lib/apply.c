@@ -207,6 +207,28 @@ log_outcome(const struct al_ctx *ctx, const char *when,
 	}
 }
 
+/*
+ * The socket a new link is to name, found again by a walk of its own:
+ * the pass vouched for its place once, at the scan, and the user could
+ * have renamed the place since (another's directory of the same name in
+ * a sticky /tmp).  Only before a new link: keeping one changes nothing.
+ */
+static int
+still_checked(const struct al_ctx *ctx, const struct al_candidate *c)
+{
+	struct al_ctx fresh = *ctx;
+	struct al_cands one = { 0 };
+	int ok;
+
+	if (ctx->pass == NULL)
+		return 1;		/* every step walked afresh already */
+	fresh.pass = NULL;
+	ok = al_scan_target(&fresh, c->path, &one) == 0 && one.n == 1 &&
+	    one.v[0].dev == c->dev && one.v[0].ino == c->ino;
+	al_cands_free(&one);
+	return ok;
+}
+
 enum al_status
 al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	  int flags, struct al_outcome *out)
@@ -276,6 +298,15 @@ al_settle(const struct al_ctx *ctx, struct al_cands *cands, const char *when,
 	    ctx->guard_pid > 0 && al_proc_gone(ctx->guard_pid)) {
 		al_debug(ctx->log, "%s: sshd process %ld is gone; leaving the link "
 			 "as it is", when, (long)ctx->guard_pid);
+		close(dfd);
+		return AL_AGAIN;
+	}
+	if (d.action == AL_ACT_LINK && !still_checked(ctx, &cands->v[d.index])) {
+		char esc[AL_SUN_PATH_MAX * 4];
+
+		al_log(ctx->log, LOG_NOTICE, "%s: %s changed during the pass; "
+		       "leaving the link as it is", when,
+		       al_esc(out->new_target, esc, sizeof(esc)));
 		close(dfd);
 		return AL_AGAIN;
 	}

@@ -35,7 +35,8 @@ al_probe(const char *path)
  * A non-blocking connect, keeping the connection for al_agent_query().
  * On Linux a Unix stream connect() completes or fails at once;
  * EINPROGRESS (other systems) is handed over as connected: the query's
- * send() then fails or waits (EAGAIN) for the socket to become writable.  A full backlog (EAGAIN) leaves no connection to ask,
+ * send() then fails, and the agent counts as not answering.  A full
+ * backlog (EAGAIN) leaves no connection to ask,
  * so it is an error here, though al_probe() counts it as alive.
  */
 int

@@ -33,7 +33,7 @@
 
 
 static void
-drop_dirfd(struct al_cands *c)
+drop_sockfd(struct al_cands *c)
 {
 	if (c->sockfd_set)
 		close(c->sockfd);
@@ -44,7 +44,7 @@ drop_dirfd(struct al_cands *c)
 void
 al_cands_free(struct al_cands *c)
 {
-	drop_dirfd(c);
+	drop_sockfd(c);
 	free(c->v);
 	c->v = NULL;
 	c->n = c->cap = 0;
@@ -516,7 +516,7 @@ al_scan(const struct al_ctx *ctx, struct al_cands *out)
 	size_t i;
 	int fd, r = 0, listed = 0;
 
-	drop_dirfd(out);
+	drop_sockfd(out);
 	out->n = out->dropped = out->unread = 0;
 	if (ctx->shared_listeners_only && have_shared(ctx)) {
 		if ((r = scan_listening(ctx, out)) < 0)
@@ -590,7 +590,7 @@ al_scan_target(const struct al_ctx *ctx, const char *path,
 	size_t i;
 	int r = 0;
 
-	drop_dirfd(out);
+	drop_sockfd(out);
 	out->n = 0;
 	for (i = 0; i < ctx->nplaces && out->n == 0 && r == 0; i++)
 		if ((rest = below(path, ctx->places[i].dir)) != NULL)
@@ -598,7 +598,7 @@ al_scan_target(const struct al_ctx *ctx, const char *path,
 	/* Only what a scan would have listed under the very same name. */
 	if (r == 0 && out->n == 1 && strcmp(out->v[0].path, path) != 0) {
 		out->n = 0;
-		drop_dirfd(out);
+		drop_sockfd(out);
 	}
 	return r;
 }

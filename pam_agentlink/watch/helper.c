@@ -216,8 +216,8 @@ signals(void)
  * A pidfd on the monitor, if it is still the process open_session ran in:
  * -2 when it is gone.  With /proc mounted hidepid=1 or 2 the user cannot
  * read the root monitor's stat; the pidfd, opened first, then holds a
- * process with its pid, and that is trusted (a reused pid could only keep
- * the watch until wait=, and the guard still checks the pid).
+ * process with its pid, and that is trusted without the start time (a
+ * reused pid could only keep the watch until wait=).
  */
 static int
 monitor_pidfd(const struct watch_args *w)
@@ -235,7 +235,10 @@ monitor_pidfd(const struct watch_args *w)
 		close(pfd);
 	if (r == 0 && start == w->monitor_start)
 		return fd;
-	if (r != 0 && fd >= 0 && (e == ENOENT || e == EACCES || e == EPERM)) {
+	/* Hidden: not readable, or (hidepid=2) not there while kill() finds
+	 * a process it may not signal: root's. */
+	if (r != 0 && fd >= 0 && (e == EACCES || e == EPERM ||
+	    (e == ENOENT && kill(w->monitor, 0) != 0 && errno == EPERM))) {
 		al_debug(&w->lg, "watch: /proc/%ld is hidden from %s (hidepid=); "
 			 "the monitor is held by its pidfd", (long)w->monitor, w->user);
 		return fd;
