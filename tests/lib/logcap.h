@@ -11,6 +11,8 @@
 #include "log.h"
 
 static char logged[4096];
+/* Called after each line, if set: a test's hook on what is logged. */
+static void (*logcap_hook)(void);
 
 static void
 capture(void *arg, int prio, const char *fmt, va_list ap)
@@ -25,6 +27,8 @@ capture(void *arg, int prio, const char *fmt, va_list ap)
 		logged[n] = '\n';
 		logged[n + 1] = '\0';
 	}
+	if (logcap_hook != NULL)
+		logcap_hook();
 }
 
 static const struct al_log lg = { capture, NULL, 0 };

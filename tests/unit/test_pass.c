@@ -8,7 +8,6 @@
  * As root: the files belong to two users.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "apply.h"
 #include "ctx.h"
 #include "log.h"
+#include "logcap.h"
 #include "tap.h"
 
 #define ALICE 4101
@@ -29,7 +29,6 @@
 
 static char top[32], place[64], moved[80];
 static int swap_armed, swapped;
-static char logged[4096];
 
 static int
 listen_at(const char *path, uid_t uid)
@@ -77,17 +76,10 @@ swap_place(void)
 	swapped = 1;
 }
 
+/* The swap, once, at the probe's line (logcap_hook). */
 static void
-capture(void *arg, int prio, const char *fmt, va_list ap)
+swap_at_probe(void)
 {
-	size_t n = strlen(logged);
-
-	(void)arg;
-	(void)prio;
-	vsnprintf(logged + n, sizeof(logged) - n, fmt, ap);
-	n = strlen(logged);
-	if (n + 1 < sizeof(logged))
-		strcpy(logged + n, "\n");
 	if (swap_armed && strstr(logged, "probe ") != NULL &&
 	    strstr(logged, ": accepts") != NULL) {
 		swap_armed = 0;
@@ -95,7 +87,7 @@ capture(void *arg, int prio, const char *fmt, va_list ap)
 	}
 }
 
-static const struct al_log lg = { capture, NULL, 1 };
+static const struct al_log dlg = { capture, NULL, 1 };
 
 /* A fresh tree: a sticky shared directory with alice's place and her
  * listening socket in it, her home, no link. */
@@ -158,7 +150,8 @@ main(void)
 	snprintf(home, sizeof(home), "%s/home", top);
 	snprintf(want, sizeof(want), "%s/%s", place, NAME);
 
-	ctx.log = &lg;
+	ctx.log = &dlg;
+	logcap_hook = swap_at_probe;
 	ctx.uid = ALICE;
 	ctx.user = "alice";
 	ctx.home = home;
