@@ -1,13 +1,13 @@
 #!/bin/bash
 # fuzz.t - runs each libFuzzer harness for FUZZ_TIME seconds (default 45),
 # all at once, from the seed corpus in tests/fuzz/corpus/<name>.
-# New inputs go to build/fuzz/corpus-<name>, crashes to
-# build/fuzz/artifacts/.  One TAP line per harness: ok when it ran to its
+# New inputs go to tests/build/fuzz/corpus-<name>, crashes to
+# tests/build/fuzz/artifacts/.  One TAP line per harness: ok when it ran to its
 # time limit without a crash, with the executions in a diag line.
 set -eu
 cd "$(dirname "$0")/../.."
 time=${FUZZ_TIME:-45}
-dir=build/fuzz
+dir=tests/build/fuzz
 harnesses="cfg expand diag"
 
 for h in $harnesses; do
