@@ -345,9 +345,9 @@ old_enough(const struct al_ctx *ctx, const struct al_candidate *c,
  * socket named after a process that is gone will never be listened on
  * again.  In the home (OpenSSH 10.6's s.<hosthash>.sshd.<pid>.<random>;
  * the scan lists only names with this host's hash) one named after a pid
- * that is not a live sshd process of this user is dead too (a host that
- * shares the home and this host's name is the one case this cannot
- * tell).  Without a pid only age tells.
+ * that is gone, or that /proc shows is not a live sshd process of this
+ * user, is dead too (a host that shares the home and this host's name is
+ * the one case this cannot tell).  Without a pid only age tells.
  */
 static int
 may_be_stale(const struct al_ctx *ctx, const struct al_candidate *c,
@@ -357,7 +357,13 @@ may_be_stale(const struct al_ctx *ctx, const struct al_candidate *c,
 
 	if (c->pid > 0 && al_cand_local(ctx, c))
 		return al_proc_gone(c->pid);
-	if (c->pid > 0)
+	if (c->pid > 0 && al_proc_gone(c->pid))
+		return 1;
+	/* sshd's processes are not dumpable: with /proc mounted hidepid=2
+	 * the user cannot read even their own, and one that cannot be read
+	 * is not known to be gone (a socket between sshd's bind() and
+	 * listen() refuses too).  Only age tells then. */
+	if (c->pid > 0 && al_proc_stat(c->pid, NULL, NULL) == 0)
 		return al_conn_read(c->pid, ctx->uid, ctx->user, &conn) != 0;
 	return old_enough(ctx, c, now);
 }
