@@ -16,6 +16,7 @@
 #include "cfg.h"
 #include "conn.h"
 #include "ctx.h"
+#include "layout.h"
 #include "linkops.h"
 #include "log.h"
 #include "probe.h"
@@ -429,14 +430,10 @@ al_cleanup_stale(const struct al_ctx *ctx, struct al_cands *cands)
 static int
 link_in_home(const struct al_ctx *ctx)
 {
-	size_t hl = strlen(ctx->home);
 	const char *slash = strrchr(ctx->link, '/');
 
-	while (hl > 1 && ctx->home[hl - 1] == '/')
-		hl--;
-	return hl > 1 && slash != NULL && (size_t)(slash - ctx->link) >= hl &&
-	    strncmp(ctx->link, ctx->home, hl) == 0 &&
-	    (ctx->link[hl] == '/' || ctx->link[hl] == '\0');
+	return slash != NULL &&
+	    al_home_prefix(ctx->home, ctx->link, (size_t)(slash - ctx->link)) > 0;
 }
 
 /* Closes what the pass held. */

@@ -204,16 +204,17 @@ al_places_check(const char *spec, const char **err)
 	return 0;
 }
 
-/* dir is home or below it. */
-static int
-below_home(const char *dir, const char *home)
+size_t
+al_home_prefix(const char *home, const char *path, size_t len)
 {
 	size_t hl = strlen(home);
 
 	while (hl > 1 && home[hl - 1] == '/')
 		hl--;
-	return hl > 1 && strncmp(dir, home, hl) == 0 &&
-	    (dir[hl] == '/' || dir[hl] == '\0');
+	if (hl <= 1 || len < hl || strncmp(path, home, hl) != 0 ||
+	    (len > hl && path[hl] != '/'))
+		return 0;
+	return hl;
 }
 
 size_t
@@ -236,7 +237,8 @@ al_places_expand(const char *spec, const struct al_user *user,
 			       "%s: %s; not looking there", word, user->name, err);
 			continue;
 		}
-		pl->in_home = below_home(pl->dir, user->home);
+		pl->in_home = al_home_prefix(user->home, pl->dir,
+					     strlen(pl->dir)) > 0;
 		n++;
 	}
 	return n;

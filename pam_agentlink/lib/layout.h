@@ -32,6 +32,10 @@ int al_layout_match_name(enum al_place_kind kind, int layout, const char *name,
 /* The shared layout whose directory form name matches, or -1. */
 int al_layout_match_dir(const char *name);
 
+/* The first len bytes of path are home or below it: home's length
+ * without trailing slashes then, else 0 (a home of "/" is none). */
+size_t al_home_prefix(const char *home, const char *path, size_t len);
+
 #define AL_PLACES_MAX 8
 
 struct al_place {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "layout.h"
 #include "linkops.h"
 #include "log.h"
 #include "rule.h"
@@ -68,7 +69,7 @@ int
 al_linkdir_open(const struct al_ctx *ctx, const char **base)
 {
 	char dir[AL_SUN_PATH_MAX], sofar[AL_SUN_PATH_MAX];
-	size_t hl = strlen(ctx->home), dl;
+	size_t hl, dl;
 	const char *lslash;
 	char *slash, *comp, *next;
 	struct stat st;
@@ -86,10 +87,8 @@ al_linkdir_open(const struct al_ctx *ctx, const char **base)
 	memcpy(dir, ctx->link, dl);
 	dir[dl] = '\0';
 
-	while (hl > 1 && ctx->home[hl - 1] == '/')
-		hl--;
-	in_home = hl > 1 && dl >= hl && strncmp(dir, ctx->home, hl) == 0 &&
-	    (dir[hl] == '/' || dir[hl] == '\0');
+	hl = al_home_prefix(ctx->home, dir, dl);
+	in_home = hl > 0;
 	if (in_home) {
 		memcpy(sofar, dir, hl);
 		sofar[hl] = '\0';
