@@ -19,6 +19,7 @@
 #endif
 
 #include "ctx.h"
+#include "layout.h"
 #include "safedir.h"
 #include "sunpath.h"
 
@@ -49,12 +50,9 @@ static int
 open_anchor(const struct al_ctx *ctx, const char *path, const char **rest,
 	    int held)
 {
-	size_t hl = strlen(ctx->home);
+	size_t hl = al_home_prefix(ctx->home, path, strlen(path));
 
-	while (hl > 1 && ctx->home[hl - 1] == '/')
-		hl--;
-	if (hl > 1 && strncmp(path, ctx->home, hl) == 0 &&
-	    (path[hl] == '/' || path[hl] == '\0')) {
+	if (hl > 0) {
 		*rest = path + hl;
 		/* The pass's own (held), when a step below it follows: only
 		 * then is it not what the walk returns. */
@@ -222,21 +220,27 @@ open_beneath(int dirfd, const char *name, int flags)
 }
 
 int
+al_pass_place(const struct al_ctx *ctx, int fd)
+{
+	int i;
+
+	for (i = 0; fd >= 0 && ctx->pass != NULL && i < AL_PLACES_MAX; i++)
+		if (ctx->pass->placefd[i] == fd)
+			return i;
+	return -1;
+}
+
+int
 al_user_subdir_open(const struct al_ctx *ctx, int dirfd, const char *name,
 		    int flags)
 {
 	struct stat dst, st, fst;
-	int fd;
-
-	size_t i;
+	int fd, i;
 
 	/* Only on the directory's own device: a mount point is nobody's
 	 * per-connection directory.  A place the pass holds was stat()ed
 	 * when it was vouched for. */
-	for (i = 0; ctx->pass != NULL && i < AL_PLACES_MAX; i++)
-		if (ctx->pass->placefd[i] >= 0 && ctx->pass->placefd[i] == dirfd)
-			break;
-	if (ctx->pass != NULL && i < AL_PLACES_MAX)
+	if ((i = al_pass_place(ctx, dirfd)) >= 0)
 		dst.st_dev = ctx->pass->placedev[i];
 	else if (fstat(dirfd, &dst) != 0)
 		return -1;

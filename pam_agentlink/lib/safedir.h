@@ -29,6 +29,9 @@ int al_dir_open(const struct al_ctx *ctx, const char *path, int flags,
  */
 int al_user_subdir_open(const struct al_ctx *ctx, int dirfd, const char *name,
 			int flags);
+/* Which of the pass's held places (ctx->pass) fd is: its index, or -1
+ * (outside a pass, or not one of them). */
+int al_pass_place(const struct al_ctx *ctx, int fd);
 /* A directory of uid's that nobody else may write to. */
 struct stat;
 int al_user_dir_ok(const struct stat *st, uid_t uid);

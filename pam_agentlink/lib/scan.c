@@ -317,21 +317,10 @@ place_get(const struct al_ctx *ctx, size_t i)
 	return fd;
 }
 
-static int
-place_held(const struct al_ctx *ctx, int fd)
-{
-	size_t i;
-
-	for (i = 0; ctx->pass != NULL && i < AL_PLACES_MAX; i++)
-		if (ctx->pass->placefd[i] >= 0 && ctx->pass->placefd[i] == fd)
-			return 1;
-	return 0;
-}
-
 static void
 place_put(const struct al_ctx *ctx, int fd)
 {
-	if (fd >= 0 && !place_held(ctx, fd))
+	if (fd >= 0 && al_pass_place(ctx, fd) < 0)
 		close(fd);
 }
 
@@ -346,7 +335,7 @@ place_open_read(const struct al_ctx *ctx, size_t i)
 		return place_open(ctx, i, AL_DIR_READ);
 	if ((fd = place_get(ctx, i)) < 0)
 		return -1;
-	if (!place_held(ctx, fd)) {
+	if (al_pass_place(ctx, fd) < 0) {
 		close(fd);
 		return place_open(ctx, i, AL_DIR_READ);
 	}
@@ -643,15 +632,9 @@ cand_dir_get(const struct al_ctx *ctx, const struct al_candidate *c,
 static int
 own_fd(const struct al_ctx *ctx, int fd)
 {
-	int saved, nfd;
-
-	if (fd < 0 || !place_held(ctx, fd))
+	if (fd < 0 || al_pass_place(ctx, fd) < 0)
 		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	saved = errno;
-	if (nfd < 0)
-		errno = saved;
-	return nfd;
+	return fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }
 
 int
