@@ -2,8 +2,8 @@
 # source.t - installed from source as an admin installs it (issue 21):
 # "make && make install" in the checkout, as root, with no variables and
 # a clean environment, into the system's own directories; then the e2e
-# reconnect and tmux per-session tests (tests/e2e/reconnect.t, tmux.t)
-# run against what it installed (E2E_INSTALLED=1, tests/e2e/lib.sh): the
+# reconnect, tmux per-session and hidepid= tests (tests/e2e/reconnect.t,
+# tmux.t, hidepid.t) run against what it installed (E2E_INSTALLED=1, tests/e2e/lib.sh): the
 # module named on the PAM line as an admin writes it, the installed
 # helper, agentlink and /etc/profile.d/agentlink.sh, and only
 # conf/tmux.conf from the checkout.  Then a reinstall over an edited
@@ -56,7 +56,7 @@ helper=/usr/lib/$triplet/pam_agentlink/agentlink-watch
 admin() { env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root LANG=C.UTF-8 sh -c "cd '$top' && $1"; }
 
-tap_plan 8
+tap_plan 9
 st=0
 admin 'make && make install' >/run/install.out 2>&1 || st=$?
 tap_ok "$st" "make && make install (as root, no variables)"
@@ -81,7 +81,7 @@ tap_check "/etc/security/agentlink.conf is conf/agentlink.conf" cmp "$top/conf/a
 # The e2e tests against the install, each in its own tests/lib/ns-run (a
 # fresh private host each), as tests/distro/inside.sh runs them: ok only
 # when prove passed the file and it skipped nothing.
-for t in tests/e2e/reconnect.t tests/e2e/tmux.t; do
+for t in tests/e2e/reconnect.t tests/e2e/tmux.t tests/e2e/hidepid.t; do
 	out=/run/$(basename "$t").out
 	rc=0
 	(cd "$top" && E2E_INSTALLED=1 timeout -k 10 300 prove -v --merge --exec '' "$t") >"$out" 2>&1 || rc=$?
